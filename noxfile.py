@@ -1,0 +1,54 @@
+"""Every way to run the project, as nox sessions: `nox -l` lists them.
+
+Sessions per framework (serve-<name>, bench-<name>) are generated from the registry,
+frameworks/frameworks.toml, so adding a framework there adds its sessions. Each app runs in
+its own venv under .venvs/ (the frameworks' pins conflict), built by scripts/appenv.py;
+the sessions' own venvs hold only the harness.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nox
+
+sys.path.insert(0, str(Path(__file__).parent))  # nox does not put the noxfile's folder on the path
+from scripts import frameworks  # noqa: E402
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_venv = "yes"
+nox.options.sessions = ["tests"]
+
+HARNESS = ("-r", "scripts/requirements.txt")
+# A server gets time to stop on Ctrl-C before nox escalates.
+STOP = {"interrupt_timeout": 15.0, "terminate_timeout": 5.0}
+
+
+def _serve_session(name: str) -> None:
+    @nox.session(name=f"serve-{name}")
+    def serve(session: nox.Session) -> None:
+        session.run("python", "-m", "scripts.serve", name, *session.posargs, **STOP)
+
+    serve.__doc__ = f"Serve the {name} app as the benchmark runs it (-- --port P); Ctrl-C stops it."
+
+
+def _bench_session(name: str) -> None:
+    @nox.session(name=f"bench-{name}")
+    def bench(session: nox.Session) -> None:
+        session.install(*HARNESS)
+        session.run("python", "-m", "scripts.bench", name, *session.posargs, **STOP)
+
+    bench.__doc__ = f"Benchmark {name}, write results/{name}.json (-- --duration, --repeat, --client, …)."
+
+
+for _name in frameworks.names():
+    _serve_session(_name)
+    _bench_session(_name)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite: the contract against every app on its real server, and the harness."""
+    session.install("-r", "tests/requirements.txt")
+    session.run("pytest", *session.posargs, **STOP)

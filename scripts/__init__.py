@@ -1,0 +1,1 @@
+"""The benchmark harness: start apps, verify them, drive load, write and report results."""

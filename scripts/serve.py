@@ -1,0 +1,232 @@
+"""Start one framework app exactly as the benchmark runs it, and stop it without leftovers.
+
+`python -m scripts.serve <name> --port P` (what `nox -s serve-<name>` calls) runs it in the
+foreground until Ctrl-C or SIGTERM. The benchmark and the tests use the `Server` class, so
+all three start an app the same way: the command from the registry, in the app's own venv,
+in its own process group (so that stopping it reaches every child), with a fresh upload
+directory that is removed when the server stops.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import ctypes
+import http.client
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from scripts import appenv, frameworks
+from scripts.frameworks import Framework
+
+HOST = "127.0.0.1"
+READY_TIMEOUT = 60.0
+STOP_TIMEOUT = 10.0
+OUTPUT_LINES = 40
+_PR_SET_PDEATHSIG = 1
+
+
+class ServerError(RuntimeError):
+    """The app could not be started, or died; the message names it and its last output."""
+
+
+def free_port(host: str = HOST) -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def check_port_free(host: str, port: int) -> None:
+    with socket.socket() as sock:
+        try:
+            sock.bind((host, port))
+        except OSError as error:
+            raise ServerError(f"port {port} on {host} is already in use ({error.strerror})") from None
+
+
+def _child_setup(cpus: set[int] | None) -> None:
+    """Runs in the child before exec: pin its cores, and die with the harness."""
+    if cpus:
+        os.sched_setaffinity(0, cpus)
+    if sys.platform == "linux":
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+class Server:
+    """One running app. Use as a context manager, or call start() and stop()."""
+
+    def __init__(
+        self,
+        framework: Framework,
+        port: int | None = None,
+        host: str = HOST,
+        cpus: set[int] | None = None,
+        capture: bool = True,
+    ) -> None:
+        self.framework = framework
+        self.host = host
+        self.port = port or free_port(host)
+        self.cpus = cpus
+        self.capture = capture
+        self.python = appenv.ensure(framework)
+        self.command = framework.command(str(self.python), host, self.port)
+        self.upload_dir: Path | None = None
+        self.process: subprocess.Popen[str] | None = None
+        self._output: collections.deque[str] = collections.deque(maxlen=OUTPUT_LINES)
+        self._reader: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def output_tail(self) -> str:
+        return "".join(self._output)
+
+    def start(self, ready_timeout: float = READY_TIMEOUT) -> Server:
+        check_port_free(self.host, self.port)
+        self.upload_dir = Path(tempfile.mkdtemp(prefix=f"bench-upload-{self.framework.name}-"))
+        env = {**os.environ, "BENCH_UPLOAD_DIR": str(self.upload_dir), "PYTHONUNBUFFERED": "1"}
+        self.process = subprocess.Popen(
+            self.command,
+            cwd=self.framework.directory,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE if self.capture else None,
+            stderr=subprocess.STDOUT if self.capture else None,
+            text=True,
+            process_group=0,
+            preexec_fn=lambda: _child_setup(self.cpus),
+        )
+        if self.capture:
+            self._reader = threading.Thread(target=self._read_output, daemon=True)
+            self._reader.start()
+        try:
+            self._wait_ready(ready_timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _read_output(self) -> None:
+        assert self.process and self.process.stdout
+        for line in self.process.stdout:
+            self._output.append(line)
+
+    def _wait_ready(self, timeout: float) -> None:
+        """Poll until the app answers any HTTP request, or fail naming it."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.alive():
+                raise ServerError(self._describe(f"exited with code {self.process.returncode} while starting"))
+            try:
+                connection = http.client.HTTPConnection(self.host, self.port, timeout=2)
+                connection.request("GET", "/html")
+                connection.getresponse().read()
+                connection.close()
+                return
+            except (OSError, http.client.HTTPException):
+                time.sleep(0.1)
+        raise ServerError(self._describe(f"did not answer within {timeout:.0f} s"))
+
+    def _describe(self, what: str) -> str:
+        tail = self.output_tail.strip() or "(no output)"
+        return f"{self.framework.name} {what}.\ncommand: {' '.join(self.command)}\nlast output:\n{tail}"
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self) -> None:
+        """Stop the whole process group (SIGTERM, then SIGKILL) and remove the upload directory."""
+        if self.process is not None:
+            group = self.process.pid
+            _signal_group(group, signal.SIGTERM)
+            deadline = time.monotonic() + STOP_TIMEOUT
+            try:
+                self.process.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                pass
+            while time.monotonic() < deadline and _group_alive(group):
+                time.sleep(0.05)
+            _signal_group(group, signal.SIGKILL)
+            self.process.wait()
+            if self._reader:
+                self._reader.join(timeout=2)
+        if self.upload_dir is not None:
+            shutil.rmtree(self.upload_dir, ignore_errors=True)
+            self.upload_dir = None
+
+    def __enter__(self) -> Server:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _signal_group(group: int, sig: signal.Signals) -> None:
+    try:
+        os.killpg(group, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class _Stop(Exception):
+    pass
+
+
+def _raise_stop(signum: int, frame: object) -> None:
+    raise _Stop(signal.Signals(signum).name)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="serve", description="Serve one framework app as the benchmark runs it.")
+    parser.add_argument("framework", help="framework name, as in frameworks/frameworks.toml")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--host", default=HOST)
+    args = parser.parse_args(argv)
+    try:
+        framework = frameworks.get(args.framework)
+        server = Server(framework, port=args.port, host=args.host, capture=False)
+    except (frameworks.UnknownFramework, appenv.EnvError, ServerError) as error:
+        print(f"serve: {error}", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGINT, _raise_stop)
+    signal.signal(signal.SIGTERM, _raise_stop)
+    try:
+        server.start()
+        print(f"serving {framework.name} at {server.base_url} (Ctrl-C stops it)", flush=True)
+        print(f"command: {' '.join(server.command)}", flush=True)
+        code = server.process.wait()
+        print(f"serve: {framework.name} exited with code {code}", file=sys.stderr)
+        return 1
+    except _Stop:
+        return 0
+    except ServerError as error:
+        print(f"serve: {error}", file=sys.stderr)
+        return 1
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        server.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
