@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import ctypes
 import http.client
 import os
 import shutil
@@ -24,14 +23,13 @@ import threading
 import time
 from pathlib import Path
 
-from scripts import appenv, frameworks
+from scripts import appenv, cpus, frameworks
 from scripts.frameworks import Framework
 
 HOST = "127.0.0.1"
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
 OUTPUT_LINES = 40
-_PR_SET_PDEATHSIG = 1
 
 
 class ServerError(RuntimeError):
@@ -52,14 +50,6 @@ def check_port_free(host: str, port: int) -> None:
             raise ServerError(f"port {port} on {host} is already in use ({error.strerror})") from None
 
 
-def _child_setup(cpus: set[int] | None) -> None:
-    """Runs in the child before exec: pin its cores, and die with the harness."""
-    if cpus:
-        os.sched_setaffinity(0, cpus)
-    if sys.platform == "linux":
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
 class Server:
     """One running app. Use as a context manager, or call start() and stop()."""
 
@@ -68,13 +58,13 @@ class Server:
         framework: Framework,
         port: int | None = None,
         host: str = HOST,
-        cpus: set[int] | None = None,
+        cores: frozenset[int] | None = None,
         capture: bool = True,
     ) -> None:
         self.framework = framework
         self.host = host
         self.port = port or free_port(host)
-        self.cpus = cpus
+        self.cores = cores
         self.capture = capture
         self.python = appenv.ensure(framework)
         self.command = framework.command(str(self.python), host, self.port)
@@ -104,7 +94,7 @@ class Server:
             stderr=subprocess.STDOUT if self.capture else None,
             text=True,
             process_group=0,
-            preexec_fn=lambda: _child_setup(self.cpus),
+            preexec_fn=lambda: cpus.child_setup(self.cores),
         )
         if self.capture:
             self._reader = threading.Thread(target=self._read_output, daemon=True)
@@ -140,6 +130,13 @@ class Server:
     def _describe(self, what: str) -> str:
         tail = self.output_tail.strip() or "(no output)"
         return f"{self.framework.name} {what}.\ncommand: {' '.join(self.command)}\nlast output:\n{tail}"
+
+    def clear_uploads(self) -> None:
+        """Remove the files stored so far, so long upload runs do not fill the disk."""
+        if self.upload_dir is not None:
+            for stored in self.upload_dir.iterdir():
+                if stored.is_file():
+                    stored.unlink()
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
@@ -184,7 +181,7 @@ def _group_alive(group: int) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
+        pass
     return True
 
 

@@ -1,0 +1,377 @@
+"""Benchmark one framework: `python -m scripts.bench <name> [options]` (what `nox -s bench-<name>` runs).
+
+Start the app as `serve` does, verify it against the contract, warm up, measure each
+scenario several times with repeats interleaved across scenarios (so a drift of the
+machine does not land on one scenario), measure the raw ASGI baseline briefly on the
+same machine, stop everything, and write results/<name>.json. A failure at any step
+still writes a result that says what failed, and exits non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from tabulate import tabulate
+
+from scripts import cpus, frameworks, load, procstats, results, verify
+from scripts.frameworks import ROOT
+from scripts.scenarios import SCENARIOS
+from scripts.serve import Server, ServerError
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every default of a benchmark run: the methodology page renders these very values."""
+
+    duration: int = 15
+    warmup: int = 5
+    repeat: int = 3
+    connections: int = 64
+    scenarios: tuple[str, ...] = tuple(SCENARIOS)
+    client: str = "auto"
+    output: Path = ROOT / "results"
+    baseline_warmup: int = 1
+    baseline_duration: int = 3
+
+
+DEFAULTS = Settings()
+
+# What the app's venv reports about itself: every installed distribution and its version.
+_INSTALLED_SNIPPET = (
+    "import importlib.metadata as m, json;"
+    "print(json.dumps({d.metadata['Name'].lower(): d.version for d in m.distributions()}))"
+)
+_JSON_LIBRARIES = {"orjson": "/orjson/", "msgspec": "/msgspec/", "ujson": "/ujson"}
+
+
+class BenchError(RuntimeError):
+    """A step of the run failed; the message says which and why."""
+
+
+class Interrupted(BaseException):
+    """Ctrl-C or SIGTERM: stop everything and write nothing."""
+
+
+@dataclass
+class Run:
+    """The state of one benchmark run, filled in step by step and written as JSON."""
+
+    framework: frameworks.Framework
+    settings: Settings
+    client: str
+    split: cpus.CpuSplit
+    started: float = field(default_factory=time.monotonic)
+    load_seconds: float = 0.0
+    result: dict = field(default_factory=dict)
+
+
+def parse_args(argv: list[str]) -> tuple[str, Settings]:
+    parser = argparse.ArgumentParser(prog="bench", description="Benchmark one framework and write its JSON result.")
+    parser.add_argument("framework", choices=frameworks.names())
+    parser.add_argument("--duration", type=_positive, default=DEFAULTS.duration, help="seconds per measured run")
+    parser.add_argument("--warmup", type=_not_negative, default=DEFAULTS.warmup, help="seconds of discarded warm-up")
+    parser.add_argument("--repeat", type=_positive, default=DEFAULTS.repeat, help="measured runs per scenario")
+    parser.add_argument("--connections", type=_positive, default=DEFAULTS.connections, help="keep-alive connections")
+    parser.add_argument("--scenarios", type=_scenarios, default=DEFAULTS.scenarios, help="comma-separated subset")
+    parser.add_argument("--client", choices=["auto", "wrk", "python"], default=DEFAULTS.client)
+    parser.add_argument("--output", type=Path, default=DEFAULTS.output, help="directory for <name>.json")
+    args = parser.parse_args(argv)
+    settings = Settings(
+        duration=args.duration,
+        warmup=args.warmup,
+        repeat=args.repeat,
+        connections=args.connections,
+        scenarios=args.scenarios,
+        client=args.client,
+        output=args.output,
+    )
+    return args.framework, settings
+
+
+def _positive(text: str) -> int:
+    value = _not_negative(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _not_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {value}")
+    return value
+
+
+def _scenarios(text: str) -> tuple[str, ...]:
+    chosen = tuple(part.strip() for part in text.split(",") if part.strip())
+    unknown = [name for name in chosen if name not in SCENARIOS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"unknown scenario {unknown or text!r}; choose from {', '.join(SCENARIOS)}")
+    return tuple(name for name in SCENARIOS if name in chosen)
+
+
+def _versions(server: Server) -> dict:
+    """Exact versions, read in the app's own venv, and the libraries its process really loaded."""
+    done = subprocess.run([str(server.python), "-c", _INSTALLED_SNIPPET], capture_output=True, text=True, timeout=60)
+    installed = json.loads(done.stdout) if done.returncode == 0 else {}
+    libraries = procstats.loaded_libraries(server.process.pid)
+
+    def loaded(fragment: str) -> bool:
+        return any(fragment in path for path in libraries)
+
+    def named(name: str) -> dict:
+        return {"name": name, "version": installed.get(name)}
+
+    framework = server.framework
+    if loaded("/httptools/"):
+        parser = named("httptools")
+    elif loaded("/aiohttp/_http_parser"):
+        parser = {"name": "aiohttp C parser", "version": installed.get("aiohttp")}
+    else:
+        parser = {"name": f"{framework.server} (pure Python)", "version": installed.get(framework.server)}
+    json_libraries = [named(name) for name, fragment in _JSON_LIBRARIES.items() if loaded(fragment)]
+    return {
+        "framework": named(framework.package) if framework.package else {"name": "raw ASGI", "version": None},
+        "server": named(framework.server),
+        "event_loop": named("uvloop") if loaded("/uvloop/") else {"name": "asyncio", "version": None},
+        "http_parser": parser,
+        "json": json_libraries or [{"name": "json (stdlib)", "version": None}],
+        "installed": installed,
+    }
+
+
+class _Line:
+    """The live progress line: rewritten in place on a terminal, one line per run otherwise."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+
+    def start(self, label: str, seconds: int) -> load.Progress:
+        if not self.tty:
+            print(f"  {label} ({seconds} s)", file=sys.stderr, flush=True)
+            return lambda left: None
+
+        def show(left: float) -> None:
+            print(f"\r  {label}: {left:3.0f} s left ", end="", file=sys.stderr, flush=True)
+
+        show(seconds)
+        return show
+
+    def end(self) -> None:
+        if self.tty:
+            print("\r\033[K", end="", file=sys.stderr, flush=True)
+
+
+def _load(run: Run, server: Server, scenario: str, seconds: int, label: str, line: _Line) -> dict:
+    began = time.monotonic()
+    try:
+        return load.run(
+            run.client, server.base_url, scenario, run.settings.connections, seconds, run.split.client,
+            line.start(label, seconds),
+        )  # fmt: skip
+    finally:
+        line.end()
+        run.load_seconds += time.monotonic() - began
+
+
+def _check_alive(server: Server, when: str) -> None:
+    """After a run the server must still be up and answering, or the run is void."""
+    if not server.alive():
+        raise BenchError(f"the server crashed during {when} (exit code {server.process.returncode})")
+    try:
+        httpx.get(server.base_url + "/html", timeout=10)
+    except httpx.HTTPError as error:
+        raise BenchError(f"the server stopped answering after {when} ({type(error).__name__})") from None
+
+
+def _measure(run: Run, server: Server, scenarios: list[str], line: _Line) -> None:
+    settings = run.settings
+    pid = server.process.pid
+    threads = load.threads(run.client, run.split.client)
+    if settings.warmup:
+        for scenario in scenarios:
+            _load(run, server, scenario, settings.warmup, f"{scenario} warm-up", line)
+            _check_alive(server, f"the {scenario} warm-up")
+    for repeat in range(1, settings.repeat + 1):
+        for scenario in scenarios:
+            server.clear_uploads()
+            procstats.reset_peak_rss(pid)
+            cpu_before = procstats.cpu_seconds(pid)
+            figures = _load(run, server, scenario, settings.duration, f"{scenario} repeat {repeat}/{settings.repeat}", line)
+            cpu_after = procstats.cpu_seconds(pid)
+            cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
+            measured = results.run_figures(figures, cpu, procstats.peak_rss_bytes(pid), threads)
+            run.result["scenarios"][scenario]["runs"].append(measured)
+            _check_alive(server, f"{scenario} repeat {repeat}")
+
+
+def _baseline(run: Run, line: _Line) -> dict:
+    """A short html run of the raw ASGI baseline, so results compare across machines as a ratio."""
+    settings = run.settings
+    entry = {"framework": frameworks.BASELINE, "scenario": "html", "duration_s": settings.baseline_duration}
+    try:
+        with Server(frameworks.get(frameworks.BASELINE), cores=run.split.server) as server:
+            if settings.baseline_warmup:
+                _load(run, server, "html", settings.baseline_warmup, "baseline warm-up", line)
+            figures = _load(run, server, "html", settings.baseline_duration, "baseline html", line)
+    except (ServerError, load.LoadError) as error:
+        return entry | {"status": "failed", "reason": str(error), "rps": None}
+    return entry | {"status": "ok", "reason": None, "rps": figures["status_2xx"] / figures["duration_s"]}
+
+
+def _skeleton(run: Run) -> dict:
+    settings = run.settings
+    framework = run.framework
+    return {
+        "schema_version": results.SCHEMA_VERSION,
+        "framework": framework.name,
+        "status": "ok",
+        "error": None,
+        "server_output": None,
+        "started_at": results.now(),
+        "finished_at": None,
+        "git": results.git_commit(),
+        "machine": results.machine(),
+        "server": {
+            "name": framework.server,
+            "command": framework.command("python", "127.0.0.1", 0),
+            "cpus": sorted(run.split.server),
+        },
+        "load": {
+            "tool": run.client,
+            "version": load.version(run.client),
+            "connections": settings.connections,
+            "threads": load.threads(run.client, run.split.client),
+            "timeout_s": load.TIMEOUT_S,
+            "duration_s": settings.duration,
+            "warmup_s": settings.warmup,
+            "repeat": settings.repeat,
+            "cpus": sorted(run.split.client),
+        },
+        "versions": None,
+        "verification": None,
+        "scenarios": {
+            name: {"status": "ok", "reason": None, "runs": [], "summary": None} for name in settings.scenarios
+        },
+        "baseline": None,
+        "timings": None,
+    }
+
+
+def benchmark(run: Run, line: _Line) -> None:
+    """Every step of the run; failures are recorded in run.result, Ctrl-C propagates."""
+    result = run.result
+    server = Server(run.framework, cores=run.split.server)
+    try:
+        server.start()
+        result["server"]["command"] = server.command
+        result["versions"] = _versions(server)
+        checks = verify.verify(server.base_url, server.upload_dir)
+        result["verification"] = [check.__dict__ for check in checks]
+        gates = verify.failures_by_scenario(checks, list(run.settings.scenarios))
+        for scenario, failed in gates.items():
+            if failed:
+                reasons = "; ".join(f"{check.name}: {check.detail}" for check in failed)
+                result["scenarios"][scenario] |= {"status": "failed", "reason": f"verification failed: {reasons}"}
+        passing = [name for name, failed in gates.items() if not failed]
+        print(f"verified: {len(checks) - sum(not c.passed for c in checks)}/{len(checks)} checks pass", file=sys.stderr)
+        _measure(run, server, passing, line)
+    except (ServerError, BenchError, load.LoadError) as error:
+        result["status"] = "failed"
+        result["error"] = str(error)
+        result["server_output"] = server.output_tail or None
+        for entry in result["scenarios"].values():
+            if entry["status"] == "ok" and len(entry["runs"]) < run.settings.repeat:
+                entry |= {"status": "failed", "reason": f"not measured: {error}".splitlines()[0]}
+    finally:
+        server.stop()
+    result["baseline"] = _baseline(run, line)
+
+
+def _finish(run: Run) -> None:
+    result = run.result
+    for entry in result["scenarios"].values():
+        if entry["runs"] and entry["status"] == "ok":
+            entry["summary"] = results.summarize(entry["runs"])
+    if any(entry["status"] != "ok" for entry in result["scenarios"].values()):
+        result["status"] = "failed"
+    total = time.monotonic() - run.started
+    result["finished_at"] = results.now()
+    result["timings"] = {
+        "total_s": total,
+        "load_s": run.load_seconds,
+        "overhead_s": total - run.load_seconds,
+        "overhead_share": (total - run.load_seconds) / total if total else 0.0,
+    }
+
+
+def print_summary(result: dict) -> None:
+    rows = []
+    for name, entry in result["scenarios"].items():
+        summary = entry["summary"]
+        if summary is None:
+            rows.append([name, entry["status"], "", "", "", "", "", "", (entry["reason"] or "")[:60]])
+            continue
+        flags = ", ".join(flag for flag, on in summary["flags"].items() if on)
+        rows.append([
+            name, entry["status"], f"{summary['rps_median']:.0f}",
+            f"{summary['rps_min']:.0f}–{summary['rps_max']:.0f}",
+            f"{summary['rps_cv'] * 100:.1f}%" if summary["rps_cv"] is not None else "n/a",
+            f"{summary['latency_ms']['p50']:.2f}", f"{summary['latency_ms']['p99']:.2f}",
+            f"{summary['cpu_us_per_request']:.0f}" if summary["cpu_us_per_request"] else "n/a",
+            flags,
+        ])  # fmt: skip
+    headers = ["scenario", "status", "req/s", "min–max", "CV", "p50 ms", "p99 ms", "CPU µs/req", "flags"]
+    print(f"\n{result['framework']} ({result['load']['tool']}, {result['load']['connections']} connections)")
+    print(tabulate(rows, headers=headers, disable_numparse=True))
+    baseline = result["baseline"]
+    if baseline and baseline["rps"]:
+        print(f"baseline asgi html: {baseline['rps']:.0f} req/s ({baseline['duration_s']} s)")
+    timings = result["timings"]
+    print(f"time: {timings['total_s']:.1f} s, of which harness overhead {timings['overhead_share'] * 100:.1f}%")
+    if result["error"]:
+        print(f"FAILED: {result['error']}")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise Interrupted(signal.Signals(signum).name)
+
+
+def main(argv: list[str] | None = None) -> int:
+    name, settings = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        client = load.choose_client(settings.client)
+    except load.LoadError as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 2
+    run = Run(frameworks.get(name), settings, client, cpus.split())
+    run.result = _skeleton(run)
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
+    print(f"bench {name}: {settings.repeat} × {settings.duration} s per scenario, {client}", file=sys.stderr)
+    try:
+        benchmark(run, _Line())
+    except Interrupted as stop:
+        print(f"\nbench: interrupted ({stop}); nothing written", file=sys.stderr)
+        return 130
+    _finish(run)
+    path = settings.output / f"{name}.json"
+    results.write(run.result, path)
+    print_summary(run.result)
+    print(f"wrote {path}")
+    return 0 if run.result["status"] == "ok" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,157 @@
+"""Drive load against a running app with wrk, or with the built-in Python generator.
+
+Both run as a child process pinned to the load generator's cores and report the same
+figures, so everything after this module is the same whichever tool made the load.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from scripts import cpus
+from scripts.scenarios import SCENARIOS
+
+WRK_SCRIPT = Path(__file__).with_name("wrk.lua")
+TIMEOUT_S = 5
+# Beyond its duration, a load run gets this long to report before it counts as hung.
+GRACE_S = 30
+
+Progress = Callable[[float], None]
+
+
+class LoadError(RuntimeError):
+    """The load generator failed or gave no figures."""
+
+
+def choose_client(requested: str) -> str:
+    """'wrk' when asked for or, by default, when it is installed; 'python' otherwise."""
+    if requested == "wrk" and not shutil.which("wrk"):
+        raise LoadError("--client wrk: wrk is not installed (apt-get install wrk), or use --client python")
+    if requested == "auto":
+        return "wrk" if shutil.which("wrk") else "python"
+    return requested
+
+
+def version(client: str) -> str:
+    if client == "wrk":
+        done = subprocess.run(["wrk", "-v"], capture_output=True, text=True)
+        return (done.stdout or done.stderr).split("Copyright")[0].strip()
+    from scripts import loadgen
+
+    return loadgen.version()
+
+
+def threads(client: str, cores: frozenset[int]) -> int:
+    """wrk runs a thread per client core; the Python generator is one process on one core."""
+    return max(1, len(cores)) if client == "wrk" else 1
+
+
+def _command(client: str, url: str, scenario: str, connections: int, duration: int, cores: frozenset[int]) -> list[str]:
+    if client == "wrk":
+        path = SCENARIOS[scenario].path
+        return [
+            "wrk", f"-t{threads(client, cores)}", f"-c{connections}", f"-d{duration}s",
+            f"--timeout={TIMEOUT_S}s", "-s", str(WRK_SCRIPT), url + path,
+        ]  # fmt: skip
+    return [
+        sys.executable, "-m", "scripts.loadgen", "--url", url, "--scenario", scenario,
+        "--connections", str(connections), "--duration", str(duration), "--timeout", str(TIMEOUT_S),
+    ]  # fmt: skip
+
+
+def _request_file(scenario: str) -> str:
+    """The scenario's request in the plain format that wrk.lua reads."""
+    request = SCENARIOS[scenario]
+    head = "\n".join([request.method, *(f"{name}: {value}" for name, value in request.headers.items())])
+    handle, path = tempfile.mkstemp(prefix="bench-request-", suffix=".txt")
+    with os.fdopen(handle, "wb") as file:
+        file.write(head.encode() + b"\n\n" + request.body)
+    return path
+
+
+def _from_wrk(output: str) -> dict:
+    line = next((line for line in reversed(output.splitlines()) if line.startswith("{")), None)
+    if line is None:
+        raise LoadError(f"wrk printed no figures:\n{output[-1000:]}")
+    raw = json.loads(line)
+    requests = raw["requests"]
+    return {
+        "duration_s": raw["duration_us"] / 1e6,
+        "requests": requests,
+        "status_2xx": requests - raw["non_2xx"],
+        "non_2xx": raw["non_2xx"],
+        "errors": raw["errors"],
+        "latency_ms": {key: value / 1000 for key, value in raw["latency_us"].items()},
+    }
+
+
+def run(
+    client: str,
+    url: str,
+    scenario: str,
+    connections: int,
+    duration: int,
+    cores: frozenset[int],
+    progress: Progress | None = None,
+) -> dict:
+    """One load run; returns its figures and the generator's own CPU use."""
+    request_file = _request_file(scenario) if client == "wrk" else None
+    env = {**os.environ, **({"BENCH_REQUEST_FILE": request_file} if request_file else {})}
+    command = _command(client, url, scenario, connections, duration, cores)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    try:
+        process = subprocess.Popen(
+            command,
+            env=env,
+            cwd=Path(__file__).resolve().parent.parent,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=lambda: cpus.child_setup(cores),
+        )
+        output, errors = _wait(process, duration, progress)
+    finally:
+        if request_file:
+            os.unlink(request_file)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if process.returncode != 0:
+        raise LoadError(f"{client} exited with code {process.returncode}: {(errors or output).strip()[-1000:]}")
+    figures = _from_wrk(output) if client == "wrk" else json.loads(output)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {
+        "duration_s": figures["duration_s"],
+        "requests": figures["requests"],
+        "status_2xx": figures["status_2xx"],
+        "non_2xx": figures["non_2xx"],
+        "errors": figures["errors"],
+        "latency_ms": figures["latency_ms"],
+        "client_cpu_s": cpu,
+        "client_threads": threads(client, cores),
+    }
+
+
+def _wait(process: subprocess.Popen[str], duration: int, progress: Progress | None) -> tuple[str, str]:
+    """Wait for the generator, reporting progress each second; kill it if it hangs or on Ctrl-C."""
+    waited = 0.0
+    try:
+        while True:
+            try:
+                return process.communicate(timeout=1)
+            except subprocess.TimeoutExpired:
+                waited += 1
+                if progress:
+                    progress(max(0.0, duration - waited))
+                if waited > duration + GRACE_S:
+                    raise LoadError(f"the load generator did not finish within {duration + GRACE_S} s") from None
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()

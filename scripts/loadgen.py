@@ -1,0 +1,292 @@
+"""The project's own HTTP load generator, used when wrk is not installed.
+
+`python -m scripts.loadgen --url http://127.0.0.1:8000 --scenario html --connections 64 --duration 15`
+prints one JSON object. It sends exactly the request that scripts/scenarios.py defines (so the
+load is the request that was verified), over HTTP/1.1 keep-alive connections with one request
+in flight per connection, as wrk does.
+
+It runs on one core against a server on another, and must not be what limits the figures. So
+all per-request work happens in callbacks: an asyncio Protocol on uvloop, parsed by httptools'
+C parser, with no coroutine, task, future or timer per request. The request is encoded once,
+each connection keeps its parser, latencies go into one flat integer array, and timeouts are
+found by a sweep over the connections a few times a second instead of a timer per request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import sys
+from array import array
+from time import perf_counter_ns
+from urllib.parse import urlsplit
+
+import httptools
+import uvloop
+from httptools import HttpParserError, HttpResponseParser
+
+from scripts.scenarios import SCENARIOS
+
+__version__ = "1.0"
+VERSION = f"{__version__} (uvloop {uvloop.__version__}, httptools {httptools.__version__})"
+CONNECT_BACKOFF_S = 0.05
+MAX_SWEEP_INTERVAL_S = 0.1
+PERCENTILES = (50, 75, 90, 99)
+
+
+class UsageError(ValueError):
+    """A bad argument to run(); the message says which and why."""
+
+
+class _Run:
+    """What every connection of one run shares: the target, the request bytes and the clock."""
+
+    def __init__(self, host: str, port: int, request: bytes, timeout: float) -> None:
+        self.host = host
+        self.port = port
+        self.request = request
+        self.timeout = timeout
+        self.running = True
+        self.first_sent_ns = 0
+        self.latencies_ns = array("q")
+
+
+class _Connection(asyncio.Protocol):
+    """One of the concurrent connections; the same object is the protocol of each socket it reopens.
+
+    A socket is reopened only after connection_lost of the previous one, so one object never
+    serves two sockets at once.
+    """
+
+    __slots__ = (
+        "run",
+        "request",
+        "record",
+        "transport",
+        "parser",
+        "sent_ns",
+        "closing",
+        "lost",
+        "status_2xx",
+        "non_2xx",
+        "connect_errors",
+        "read_errors",
+        "write_errors",
+        "timeouts",
+    )
+
+    def __init__(self, run: _Run) -> None:
+        self.run = run
+        self.request = run.request
+        self.record = run.latencies_ns.append
+        self.transport: asyncio.Transport | None = None
+        self.parser: HttpResponseParser | None = None
+        self.sent_ns = 0  # when the request in flight was written; 0: none in flight
+        self.closing = False  # the loadgen closes this socket itself: its loss is no error
+        self.lost: asyncio.Future[None] | None = None
+        self.status_2xx = 0
+        self.non_2xx = 0
+        self.connect_errors = 0
+        self.read_errors = 0
+        self.write_errors = 0
+        self.timeouts = 0
+
+    async def keep_connected(self) -> None:
+        """Open a socket, let the callbacks drive it, reopen it when it closes; until cancelled."""
+        loop = asyncio.get_running_loop()
+        while True:
+            self.lost = loop.create_future()
+            try:
+                async with asyncio.timeout(self.run.timeout):
+                    await loop.create_connection(lambda: self, self.run.host, self.run.port)
+            except (OSError, TimeoutError):
+                self.connect_errors += 1
+                await asyncio.sleep(CONNECT_BACKOFF_S)
+                continue
+            await self.lost
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        if not self.run.running:
+            transport.abort()
+            return
+        self.transport = transport
+        self.parser = HttpResponseParser(self)
+        self.closing = False
+        self.sent_ns = perf_counter_ns()
+        if not self.run.first_sent_ns:
+            self.run.first_sent_ns = self.sent_ns
+        transport.write(self.request)
+
+    def data_received(self, data: bytes) -> None:
+        try:
+            self.parser.feed_data(data)
+        except HttpParserError:
+            self.read_errors += 1
+            self.close()
+
+    def on_message_complete(self) -> None:
+        """httptools' callback: a whole response is in. The hot path: record it, send the next."""
+        self.record(perf_counter_ns() - self.sent_ns)
+        parser = self.parser
+        if 200 <= parser.get_status_code() < 300:
+            self.status_2xx += 1
+        else:
+            self.non_2xx += 1
+        if parser.should_keep_alive():
+            self.sent_ns = perf_counter_ns()
+            self.transport.write(self.request)
+        else:
+            self.close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.closing and self.run.running:
+            # The server closed it or the socket failed. EPIPE only comes from a write.
+            if isinstance(exc, BrokenPipeError):
+                self.write_errors += 1
+            else:
+                self.read_errors += 1
+        self.transport = None
+        self.sent_ns = 0
+        if self.lost is not None and not self.lost.done():
+            self.lost.set_result(None)
+
+    def expire(self, now_ns: int, timeout_ns: int) -> None:
+        """Count a timeout and drop the socket if its request has waited longer than timeout_ns."""
+        if self.sent_ns and now_ns - self.sent_ns > timeout_ns:
+            self.timeouts += 1
+            self.close()
+
+    def close(self) -> None:
+        """Drop the socket at once (abort: nothing is left to send); keep_connected reopens it."""
+        self.closing = True
+        self.sent_ns = 0
+        if self.transport is not None:
+            self.transport.abort()
+
+
+async def _sweep_timeouts(connections: list[_Connection], timeout: float) -> None:
+    """Expire late requests; a timeout is seen at most one interval after it passes."""
+    timeout_ns = int(timeout * 1e9)
+    interval = min(MAX_SWEEP_INTERVAL_S, timeout / 10)
+    while True:
+        await asyncio.sleep(interval)
+        now_ns = perf_counter_ns()
+        for connection in connections:
+            connection.expire(now_ns, timeout_ns)
+
+
+async def _load(run: _Run, connections: int, duration: float) -> dict:
+    """Run the load for `duration` seconds, stop everything at once, and summarise it."""
+    loop = asyncio.get_running_loop()
+    start_ns = perf_counter_ns()
+    slots = [_Connection(run) for _ in range(connections)]
+    tasks = [loop.create_task(slot.keep_connected()) for slot in slots]
+    tasks.append(loop.create_task(_sweep_timeouts(slots, run.timeout)))
+    await asyncio.sleep(duration)
+    # One synchronous step: no response can be counted after end_ns, and the requests in
+    # flight now are dropped uncounted.
+    end_ns = perf_counter_ns()
+    run.running = False
+    for slot in slots:
+        slot.close()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return _summary(run, slots, (end_ns - (run.first_sent_ns or start_ns)) / 1e9)
+
+
+def _summary(run: _Run, slots: list[_Connection], duration_s: float) -> dict:
+    samples = sorted(run.latencies_ns)
+    count = len(samples)
+
+    def ms(ns: float) -> float:
+        return round(ns / 1e6, 3)
+
+    if count:
+        # Nearest rank: the smallest sample with at least p% of all samples at or below it.
+        latency = {f"p{p}": ms(samples[(p * count + 99) // 100 - 1]) for p in PERCENTILES}
+        latency |= {"max": ms(samples[-1]), "mean": ms(sum(samples) / count)}
+    else:
+        latency = {f"p{p}": 0.0 for p in PERCENTILES} | {"max": 0.0, "mean": 0.0}
+    return {
+        "tool": "python-loadgen",
+        "version": VERSION,
+        "duration_s": round(duration_s, 6),
+        "requests": count,
+        "status_2xx": sum(slot.status_2xx for slot in slots),
+        "non_2xx": sum(slot.non_2xx for slot in slots),
+        "errors": {
+            "connect": sum(slot.connect_errors for slot in slots),
+            "read": sum(slot.read_errors for slot in slots),
+            "write": sum(slot.write_errors for slot in slots),
+            "timeout": sum(slot.timeouts for slot in slots),
+        },
+        "latency_ms": latency,
+    }
+
+
+def _target(url: str) -> tuple[str, int, str]:
+    """(host to connect to, port, Host header) from a base URL such as http://127.0.0.1:8000."""
+    parts = urlsplit(url)
+    if parts.scheme != "http":
+        raise UsageError(f"--url must start with http:// (got {url!r}; https is not supported)")
+    if not parts.hostname or parts.username or parts.password:
+        raise UsageError(f"--url must name a host, without user info (got {url!r})")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise UsageError(f"--url names the server only; the scenario sets the path (got {url!r})")
+    try:
+        port = parts.port or 80
+    except ValueError:
+        raise UsageError(f"--url has an invalid port (got {url!r})") from None
+    return parts.hostname, port, parts.netloc
+
+
+def run(url: str, scenario: str, connections: int, duration: float, timeout: float = 5.0) -> dict:
+    """Load `url` with one scenario's request and return the report (see the module docstring).
+
+    Raises UsageError for bad arguments. Runs its own uvloop event loop, so call it from
+    synchronous code, not from inside a running event loop.
+    """
+    host, port, host_header = _target(url)
+    if scenario not in SCENARIOS:
+        raise UsageError(f"unknown scenario {scenario!r}; choose from {', '.join(SCENARIOS)}")
+    if connections < 1:
+        raise UsageError(f"--connections must be at least 1 (got {connections})")
+    if not (math.isfinite(duration) and duration > 0):
+        raise UsageError(f"--duration must be a positive number of seconds (got {duration})")
+    if not (math.isfinite(timeout) and timeout > 0):
+        raise UsageError(f"--timeout must be a positive number of seconds (got {timeout})")
+    request = SCENARIOS[scenario].raw(host_header)
+    return uvloop.run(_load(_Run(host, port, request, timeout), connections, duration))
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:
+        """One line on stderr and exit code 2, instead of argparse's usage block."""
+        self.exit(2, f"loadgen: error: {message}\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _ArgumentParser(prog="loadgen", description="HTTP/1.1 keep-alive load generator; prints JSON.")
+    parser.add_argument("--url", required=True, help="base URL of the server, e.g. http://127.0.0.1:8000")
+    parser.add_argument("--scenario", required=True, choices=sorted(SCENARIOS))
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--duration", type=float, default=15.0, help="seconds")
+    parser.add_argument("--timeout", type=float, default=5.0, help="seconds per request")
+    args = parser.parse_args(argv)
+    try:
+        result = run(args.url, args.scenario, args.connections, args.duration, args.timeout)
+    except UsageError as error:
+        print(f"loadgen: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("loadgen: interrupted", file=sys.stderr)
+        return 130
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

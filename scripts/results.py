@@ -1,0 +1,130 @@
+"""The JSON result of one benchmark run: its statistics, its metadata, and its schema.
+
+The result file is the only interface between benchmarking and reporting: the report
+reads nothing else. Its shape is fixed by result.schema.json beside this module, and
+`SCHEMA_VERSION` changes whenever that shape does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+import jsonschema
+
+from scripts.frameworks import ROOT
+
+SCHEMA_VERSION = 1
+SCHEMA_PATH = Path(__file__).with_name("result.schema.json")
+# A scenario is flagged unstable above this coefficient of variation of its repeats,
+UNSTABLE_CV = 0.05
+# with errors above this share of its requests,
+ERROR_SHARE = 0.001
+# and client-bound when the load generator used this share of the cores it had.
+CLIENT_BOUND_SHARE = 0.9
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def run_figures(load: dict, server_cpu_s: float | None, peak_rss: int | None, threads: int) -> dict:
+    """One measured run: the load generator's figures plus the server's cost."""
+    errors = sum(load["errors"].values())
+    answered = load["requests"]
+    client_share = load["client_cpu_s"] / (load["duration_s"] * threads) if load["duration_s"] else 0.0
+    return {
+        "rps": load["status_2xx"] / load["duration_s"] if load["duration_s"] else 0.0,
+        "duration_s": load["duration_s"],
+        "requests": answered,
+        "status_2xx": load["status_2xx"],
+        "non_2xx": load["non_2xx"],
+        "errors": load["errors"],
+        "error_share": (errors + load["non_2xx"]) / max(1, answered + errors),
+        "latency_ms": load["latency_ms"],
+        "server_cpu_s": server_cpu_s,
+        "cpu_us_per_request": server_cpu_s * 1e6 / answered if server_cpu_s is not None and answered else None,
+        "peak_rss_bytes": peak_rss,
+        "client_cpu_s": load["client_cpu_s"],
+        "client_cpu_share": client_share,
+        "client_bound": client_share >= CLIENT_BOUND_SHARE,
+    }
+
+
+def _median_of(runs: list[dict], key: str) -> float | None:
+    values = [run[key] for run in runs if run[key] is not None]
+    return statistics.median(values) if values else None
+
+
+def summarize(runs: list[dict]) -> dict:
+    """Median of the repeats with its spread, and the flags a reader must see."""
+    rps = [run["rps"] for run in runs]
+    mean = statistics.fmean(rps)
+    cv = statistics.stdev(rps) / mean if len(rps) > 1 and mean else None
+    total = sum(run["requests"] + sum(run["errors"].values()) for run in runs)
+    bad = sum(run["non_2xx"] + sum(run["errors"].values()) for run in runs)
+    return {
+        "rps_median": statistics.median(rps),
+        "rps_min": min(rps),
+        "rps_max": max(rps),
+        "rps_cv": cv,
+        "latency_ms": {key: statistics.median(run["latency_ms"][key] for run in runs) for key in runs[0]["latency_ms"]},
+        "cpu_us_per_request": _median_of(runs, "cpu_us_per_request"),
+        "peak_rss_bytes": max((run["peak_rss_bytes"] for run in runs if run["peak_rss_bytes"]), default=None),
+        "error_share": bad / max(1, total),
+        "flags": {
+            "unstable": cv is not None and cv > UNSTABLE_CV,
+            "errors": bad / max(1, total) > ERROR_SHARE,
+            "client_bound": any(run["client_bound"] for run in runs),
+        },
+    }
+
+
+def machine() -> dict:
+    """What the figures were measured on."""
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu_model": model,
+        "cores": os.cpu_count() or 1,
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+    }
+
+
+def git_commit() -> dict:
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain", "--untracked-files=no")
+    return {"commit": commit, "dirty": bool(status) if status is not None else None}
+
+
+def validate(result: dict) -> None:
+    """Raise jsonschema.ValidationError when the result does not have the agreed shape."""
+    jsonschema.validate(result, json.loads(SCHEMA_PATH.read_text()))
+
+
+def write(result: dict, path: Path) -> None:
+    """Validate, then write atomically: a reader never sees half a file."""
+    validate(result)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(result, indent=2) + "\n")
+    partial.replace(path)
