@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ from tabulate import tabulate
 from scripts import cpus, frameworks, load, procstats, results, verify
 from scripts.frameworks import ROOT
 from scripts.scenarios import SCENARIOS
-from scripts.serve import Server, ServerError
+from scripts.serve import Server, ServerError, Stopped, stop_on_signals
 
 
 @dataclass(frozen=True)
@@ -54,10 +53,6 @@ _JSON_LIBRARIES = {"orjson": "/orjson/", "msgspec": "/msgspec/", "ujson": "/ujso
 
 class BenchError(RuntimeError):
     """A step of the run failed; the message says which and why."""
-
-
-class Interrupted(BaseException):
-    """Ctrl-C or SIGTERM: stop everything and write nothing."""
 
 
 @dataclass
@@ -208,7 +203,9 @@ def _measure(run: Run, server: Server, scenarios: list[str], line: _Line) -> Non
             server.clear_uploads()
             procstats.reset_peak_rss(pid)
             cpu_before = procstats.cpu_seconds(pid)
-            figures = _load(run, server, scenario, settings.duration, f"{scenario} repeat {repeat}/{settings.repeat}", line)
+            figures = _load(
+                run, server, scenario, settings.duration, f"{scenario} repeat {repeat}/{settings.repeat}", line
+            )
             cpu_after = procstats.cpu_seconds(pid)
             cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
             measured = results.run_figures(figures, cpu, procstats.peak_rss_bytes(pid), threads)
@@ -283,7 +280,7 @@ def benchmark(run: Run, line: _Line) -> None:
         for scenario, failed in gates.items():
             if failed:
                 reasons = "; ".join(f"{check.name}: {check.detail}" for check in failed)
-                result["scenarios"][scenario] |= {"status": "failed", "reason": f"verification failed: {reasons}"}
+                result["scenarios"][scenario] |= {"status": "failed_verification", "reason": reasons}
         passing = [name for name, failed in gates.items() if not failed]
         print(f"verified: {len(checks) - sum(not c.passed for c in checks)}/{len(checks)} checks pass", file=sys.stderr)
         _measure(run, server, passing, line)
@@ -344,10 +341,6 @@ def print_summary(result: dict) -> None:
         print(f"FAILED: {result['error']}")
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise Interrupted(signal.Signals(signum).name)
-
-
 def main(argv: list[str] | None = None) -> int:
     name, settings = parse_args(sys.argv[1:] if argv is None else argv)
     try:
@@ -357,12 +350,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     run = Run(frameworks.get(name), settings, client, cpus.split())
     run.result = _skeleton(run)
-    signal.signal(signal.SIGTERM, _interrupt)
-    signal.signal(signal.SIGINT, _interrupt)
+    stop_on_signals()
     print(f"bench {name}: {settings.repeat} × {settings.duration} s per scenario, {client}", file=sys.stderr)
     try:
         benchmark(run, _Line())
-    except Interrupted as stop:
+    except Stopped as stop:
         print(f"\nbench: interrupted ({stop}); nothing written", file=sys.stderr)
         return 130
     _finish(run)

@@ -6,13 +6,15 @@ matrix) asks this module, so the registry file is the only place that says it.
 
 from __future__ import annotations
 
+import os
 import shlex
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FRAMEWORKS_DIR = ROOT / "frameworks"
+# The tests point this at a folder of deliberately broken apps.
+FRAMEWORKS_DIR = Path(os.environ.get("BENCH_FRAMEWORKS_DIR", ROOT / "frameworks"))
 REGISTRY = FRAMEWORKS_DIR / "frameworks.toml"
 BASELINE = "asgi"
 

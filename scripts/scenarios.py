@@ -19,10 +19,14 @@ API_RECORD = 1337
 def multipart_body(field_name: str, filename: str, content: bytes, boundary: str = UPLOAD_BOUNDARY) -> bytes:
     """A multipart/form-data body holding one file field."""
     return (
-        f"--{boundary}\r\n"
-        f'Content-Disposition: form-data; name="{field_name}"; filename="{filename}"\r\n'
-        "Content-Type: application/octet-stream\r\n\r\n"
-    ).encode() + content + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f"--{boundary}\r\n"
+            f'Content-Disposition: form-data; name="{field_name}"; filename="{filename}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
 
 
 @dataclass(frozen=True)

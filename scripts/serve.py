@@ -44,6 +44,8 @@ def free_port(host: str = HOST) -> int:
 
 def check_port_free(host: str, port: int) -> None:
     with socket.socket() as sock:
+        # As the servers do: a port held only by closing connections (TIME_WAIT) is free.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError as error:
@@ -185,12 +187,20 @@ def _group_alive(group: int) -> bool:
     return True
 
 
-class _Stop(Exception):
-    pass
+class Stopped(BaseException):
+    """Ctrl-C or SIGTERM reached the harness: stop everything, then exit."""
 
 
-def _raise_stop(signum: int, frame: object) -> None:
-    raise _Stop(signal.Signals(signum).name)
+def stop_on_signals() -> None:
+    """Turn the first Ctrl-C or SIGTERM into `Stopped`; ignore later ones so cleanup runs to the end."""
+
+    def handler(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise Stopped(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -205,8 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     except (frameworks.UnknownFramework, appenv.EnvError, ServerError) as error:
         print(f"serve: {error}", file=sys.stderr)
         return 2
-    signal.signal(signal.SIGINT, _raise_stop)
-    signal.signal(signal.SIGTERM, _raise_stop)
+    stop_on_signals()
     try:
         server.start()
         print(f"serving {framework.name} at {server.base_url} (Ctrl-C stops it)", flush=True)
@@ -214,14 +223,12 @@ def main(argv: list[str] | None = None) -> int:
         code = server.process.wait()
         print(f"serve: {framework.name} exited with code {code}", file=sys.stderr)
         return 1
-    except _Stop:
+    except Stopped:
         return 0
     except ServerError as error:
         print(f"serve: {error}", file=sys.stderr)
         return 1
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         server.stop()
 
 

@@ -139,7 +139,9 @@ def html_x_time_per_request(ctx: Context) -> None:
 
 def _api_json(response: httpx.Response) -> object:
     content_type = response.headers.get("content-type", "")
-    expect(content_type.startswith("application/json"), f"content-type should be application/json, got {content_type!r}")
+    expect(
+        content_type.startswith("application/json"), f"content-type should be application/json, got {content_type!r}"
+    )
     try:
         return response.json()
     except ValueError:
@@ -159,7 +161,11 @@ def api_answer(ctx: Context) -> None:
 def api_every_query_parameter(ctx: Context) -> None:
     response = send(ctx, "api", url="/api/users/1/records/2?query=test&page=3&q=a+b", content=b"[1, null]")
     expect_status(response, {200}, "PUT with three query parameters")
-    expected = {"params": {"user": 1, "record": 2}, "query": {"query": "test", "page": "3", "q": "a b"}, "data": [1, None]}
+    expected = {
+        "params": {"user": 1, "record": 2},
+        "query": {"query": "test", "page": "3", "q": "a b"},
+        "data": [1, None],
+    }
     body = _api_json(response)
     expect(body == expected, f"expected {json.dumps(expected)}, got {json.dumps(body)[:300]}")
 
@@ -205,7 +211,9 @@ def upload_stored(ctx: Context) -> None:
         response = send(ctx, "upload")
         expect_status(response, {200}, "POST /upload")
         content_type = response.headers.get("content-type", "")
-        expect(content_type.startswith("text/plain"), f"content-type should start with text/plain, got {content_type!r}")
+        expect(
+            content_type.startswith("text/plain"), f"content-type should start with text/plain, got {content_type!r}"
+        )
         paths.append(response.text.strip())
     expect(paths[0] != paths[1], f"two uploads answered the same path {paths[0]!r}: each needs a new file")
     if ctx.upload_dir is None:

@@ -6,6 +6,7 @@ import tempfile
 import time
 
 import muffin
+from asgi_tools.errors import ASGIDecodeError
 from muffin import ResponseError, ResponseHTML, ResponseJSON, ResponseText
 
 UPLOAD_DIR = os.environ.get("BENCH_UPLOAD_DIR") or tempfile.mkdtemp()
@@ -28,7 +29,7 @@ def add_extra_routes() -> None:
 add_extra_routes()
 
 
-@app.on_error(muffin.ASGIDecodeError)
+@app.on_error(ASGIDecodeError)
 async def bad_body(request, exc):
     # request.json() raises ASGIDecodeError on a broken or empty body: a 500 by default.
     return ResponseError.BAD_REQUEST("Invalid JSON body")
@@ -44,9 +45,10 @@ async def api(request):
     if "authorization" not in request.headers:
         raise ResponseError.UNAUTHORIZED()
     data = await request.json()
+    params = request.path_params  # already ints: the {name:int} converter
     return ResponseJSON(
         {
-            "params": request.path_params,
+            "params": {"user": params["user"], "record": params["record"]},
             "query": dict(request.query.items()),
             "data": data,
         }

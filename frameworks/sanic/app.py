@@ -51,7 +51,8 @@ async def api(request: Request, user: int, record: int) -> HTTPResponse:
         raise BadRequest("No JSON body")
     # request.json answers 400 (BadRequest) to a body that is not JSON.
     data = request.json
-    query = {name: request.args.get(name) for name in request.args}
+    args = request.get_args(keep_blank_values=True)  # request.args would drop "?name="
+    query = {name: args.get(name) for name in args}
     return json({"params": {"user": user, "record": record}, "query": query, "data": data})
 
 

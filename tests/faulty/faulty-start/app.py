@@ -1,0 +1,3 @@
+"""An app that cannot start: its import fails."""
+
+raise RuntimeError("this app fails to start on purpose")

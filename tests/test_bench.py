@@ -1,0 +1,99 @@
+"""The benchmark runner end to end: real servers, real load generators, schema-valid results."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scripts import results
+from scripts.frameworks import ROOT
+
+FAULTY = Path(__file__).parent / "faulty"
+QUICK = ["--duration", "1", "--warmup", "0", "--repeat", "1"]
+
+
+def bench(tmp_path: Path, *args: str, frameworks_dir: Path | None = None) -> tuple[subprocess.CompletedProcess, Path]:
+    """Run the bench command with its own empty TMPDIR, so any leftover file shows."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    if frameworks_dir:
+        env["BENCH_FRAMEWORKS_DIR"] = str(frameworks_dir)
+    output = tmp_path / "results"
+    command = [sys.executable, "-m", "scripts.bench", *args, "--output", str(output)]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert list(scratch.iterdir()) == [], "the run left temporary files behind"
+    return done, output
+
+
+@pytest.mark.parametrize("client", ["wrk", "python"])
+def test_smoke_run_of_the_baseline(tmp_path: Path, client: str) -> None:
+    if client == "wrk" and not shutil.which("wrk"):
+        pytest.skip("wrk is not installed (.ci/run installs it)")
+    done, output = bench(tmp_path, "asgi", *QUICK, "--client", client)
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = json.loads((output / "asgi.json").read_text())
+    results.validate(result)
+    assert result["status"] == "ok"
+    assert result["load"]["tool"] == client
+    assert set(result["scenarios"]) == {"html", "api", "upload"}
+    for name, entry in result["scenarios"].items():
+        run = entry["runs"][0]
+        assert run["status_2xx"] > 0, name
+        assert run["rps"] == pytest.approx(run["status_2xx"] / run["duration_s"])
+        assert 0.5 < run["duration_s"] < 3
+    assert result["baseline"]["status"] == "ok" and result["baseline"]["rps"] > 0
+    assert result["versions"]["server"] == {"name": "uvicorn", "version": "0.54.0"}
+    assert all(check["passed"] for check in result["verification"])
+    assert "asgi (" in done.stdout and "req/s" in done.stdout
+
+
+def test_scenarios_pick_a_subset(tmp_path: Path) -> None:
+    done, output = bench(tmp_path, "asgi", *QUICK, "--client", "python", "--scenarios", "api")
+    assert done.returncode == 0, done.stderr
+    assert list(json.loads((output / "asgi.json").read_text())["scenarios"]) == ["api"]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["nosuch"], "invalid choice: 'nosuch'"),
+        (["asgi", "--duration", "0"], "must be at least 1"),
+        (["asgi", "--scenarios", "html,bogus"], "unknown scenario"),
+        (["asgi", "--repeat", "two"], "expected a whole number"),
+    ],
+)
+def test_bad_options_get_a_clear_error(tmp_path: Path, args: list[str], message: str) -> None:
+    done, output = bench(tmp_path, *args)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not output.exists()
+
+
+@pytest.mark.parametrize(
+    "name, error, output",
+    [
+        ("faulty-start", "exited with code", "this app fails to start on purpose"),
+        ("faulty-crash", "the server crashed during", "exiting on purpose after"),
+        ("faulty-hang", "stopped answering", None),
+    ],
+)
+def test_a_failing_app_still_yields_a_result(tmp_path: Path, name: str, error: str, output: str | None) -> None:
+    done, directory = bench(tmp_path, name, "--duration", "3", "--warmup", "0", "--repeat", "1",
+                            "--client", "python", "--scenarios", "html", frameworks_dir=FAULTY)  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    result = json.loads((directory / f"{name}.json").read_text())
+    results.validate(result)
+    assert result["status"] == "failed"
+    assert error in result["error"]
+    if output:
+        assert output in result["server_output"]
+    assert result["scenarios"]["html"]["status"] == "failed"
+    assert "FAILED" in done.stdout

@@ -1,0 +1,82 @@
+"""Serving: an app starts as the benchmark runs it, and stopping it leaves nothing behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from scripts import frameworks, procstats
+from scripts.frameworks import ROOT
+from scripts.serve import Server, ServerError, free_port
+
+
+def _wait_for(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} never answered")
+
+
+def _upload_dir_of(pid: int) -> Path:
+    environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    value = next(item for item in environ if item.startswith(b"BENCH_UPLOAD_DIR="))
+    return Path(value.split(b"=", 1)[1].decode())
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_serve_command_stops_every_process_and_removes_uploads(sig: signal.Signals) -> None:
+    port = free_port()
+    command = [sys.executable, "-m", "scripts.serve", frameworks.BASELINE, "--port", str(port)]
+    serve = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/html")
+        children = [pid for pid in procstats.tree(serve.pid) if pid != serve.pid]
+        assert children, "the server should run as a child of serve"
+        upload_dir = _upload_dir_of(children[0])
+        assert upload_dir.is_dir()
+        serve.send_signal(sig)
+        assert serve.wait(30) == 0
+    finally:
+        serve.kill()
+        serve.wait()
+    for pid in children:
+        assert not Path(f"/proc/{pid}").exists(), f"process {pid} outlived serve"
+    assert not upload_dir.exists()
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"http://127.0.0.1:{port}/html", timeout=2)
+
+
+def test_serve_names_an_unknown_framework() -> None:
+    done = subprocess.run([sys.executable, "-m", "scripts.serve", "nosuch"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "unknown framework 'nosuch'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_port_in_use_is_reported_clearly() -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        server = Server(frameworks.get(frameworks.BASELINE), port=port)
+        with pytest.raises(ServerError, match=f"port {port} on 127.0.0.1 is already in use"):
+            server.start()
+    assert server.upload_dir is None
+
+
+def test_a_server_is_pinned_to_the_cores_it_is_given() -> None:
+    cores = frozenset(sorted(os.sched_getaffinity(0))[:1])
+    with Server(frameworks.get(frameworks.BASELINE), cores=cores) as server:
+        assert os.sched_getaffinity(server.process.pid) == cores
