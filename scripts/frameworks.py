@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# The tests point this at a folder of deliberately broken apps.
+# The servers always come from the project's registry; the tests point the list of
+# frameworks at a folder of deliberately broken apps.
+SERVERS_REGISTRY = ROOT / "frameworks" / "frameworks.toml"
 FRAMEWORKS_DIR = Path(os.environ.get("BENCH_FRAMEWORKS_DIR", ROOT / "frameworks"))
 REGISTRY = FRAMEWORKS_DIR / "frameworks.toml"
 BASELINE = "asgi"
@@ -49,7 +51,7 @@ class Framework:
 def load() -> dict[str, Framework]:
     """Every framework in the registry, by name, in the registry's order."""
     data = tomllib.loads(REGISTRY.read_text())
-    servers = data["servers"]
+    servers = tomllib.loads(SERVERS_REGISTRY.read_text())["servers"]
     return {
         name: Framework(
             name=name,
