@@ -6,8 +6,11 @@ matrix) asks this module, so the registry file is the only place that says it.
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import shlex
+import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,3 +77,32 @@ def get(name: str) -> Framework:
         known = ", ".join(frameworks)
         raise UnknownFramework(f"unknown framework {name!r}; known: {known}")
     return frameworks[name]
+
+
+def select(text: str) -> list[str]:
+    """The frameworks named in a comma-separated list ('' or 'all' for every one), in registry order."""
+    known = names()
+    wanted = [part.strip() for part in text.split(",") if part.strip()]
+    if not wanted or wanted == ["all"]:
+        return known
+    unknown = [name for name in wanted if name not in known]
+    if unknown:
+        raise UnknownFramework(f"unknown framework {', '.join(map(repr, unknown))}; known: {', '.join(known)}")
+    return [name for name in known if name in wanted]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the selected frameworks as a JSON list: the workflow's matrix and the pipeline's plan."""
+    parser = argparse.ArgumentParser(prog="frameworks", description=main.__doc__)
+    parser.add_argument("--select", default="all", help="comma-separated names, or 'all' (the default)")
+    args = parser.parse_args(argv)
+    try:
+        print(json.dumps(select(args.select)))
+    except UnknownFramework as error:
+        print(f"frameworks: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
