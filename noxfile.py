@@ -52,3 +52,30 @@ def tests(session: nox.Session) -> None:
     """Run the test suite: the contract against every app on its real server, and the harness."""
     session.install("-r", "tests/requirements.txt")
     session.run("pytest", *session.posargs, **STOP)
+
+
+@nox.session
+def publish(session: nox.Session) -> None:
+    """Render the report into a Pages-branch clone, commit and push (-- --results DIR --site DIR)."""
+    session.install(*HARNESS)
+    session.run("python", "-m", "scripts.publish", *session.posargs)
+
+
+@nox.session
+def pipeline(session: nox.Session) -> None:
+    """The workflow's steps on one machine: discover, bench each framework, report (-- --frameworks a,b …)."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(prog="nox -s pipeline --")
+    parser.add_argument("--frameworks", default="all", help="comma-separated names, or 'all'")
+    parser.add_argument("--date", help="the post's date (default: today, UTC)")
+    parser.add_argument("--results", default="results", help="directory for the result files")
+    args, bench_args = parser.parse_known_args(session.posargs)
+    session.install(*HARNESS)
+    listed = session.run("python", "-m", "scripts.frameworks", "--select", args.frameworks, silent=True)
+    for name in json.loads(listed):
+        # A failed framework still writes its failure record; the pipeline goes on, as the matrix does.
+        session.run("python", "-m", "scripts.bench", name, *bench_args, "--output", args.results,
+                    success_codes=[0, 1], **STOP)  # fmt: skip
+    session.run("python", "-m", "scripts.report", "--results", args.results, *(["--date", args.date] if args.date else []))
