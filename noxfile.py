@@ -78,4 +78,13 @@ def pipeline(session: nox.Session) -> None:
         # A failed framework still writes its failure record; the pipeline goes on, as the matrix does.
         session.run("python", "-m", "scripts.bench", name, *bench_args, "--output", args.results,
                     success_codes=[0, 1], **STOP)  # fmt: skip
-    session.run("python", "-m", "scripts.report", "--results", args.results, *(["--date", args.date] if args.date else []))
+    session.run(
+        "python", "-m", "scripts.report", "--results", args.results, *(["--date", args.date] if args.date else [])
+    )
+
+
+@nox.session
+def accuracy(session: nox.Session) -> None:
+    """Measure the Python load generator against wrk on the same app, side by side; print the ratios."""
+    session.install(*HARNESS)
+    session.run("python", "-m", "scripts.accuracy", *session.posargs, **STOP)

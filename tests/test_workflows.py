@@ -42,7 +42,8 @@ def test_workflows_are_valid() -> None:
 
 
 def test_zizmor_finds_nothing() -> None:
-    done = subprocess.run([str(BIN / "zizmor"), "--offline", ".github/workflows"], cwd=ROOT, capture_output=True, text=True)
+    command = [str(BIN / "zizmor"), "--offline", ".github/workflows"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "No findings to report" in done.stdout
 
