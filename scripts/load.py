@@ -46,7 +46,7 @@ def version(client: str) -> str:
         return (done.stdout or done.stderr).split("Copyright")[0].strip()
     from scripts import loadgen
 
-    return loadgen.VERSION
+    return loadgen.version()
 
 
 def threads(client: str, cores: frozenset[int]) -> int:

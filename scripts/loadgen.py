@@ -20,7 +20,9 @@ import json
 import math
 import sys
 from array import array
+from collections.abc import Callable
 from time import perf_counter_ns
+from typing import NoReturn, cast
 from urllib.parse import urlsplit
 
 import httptools
@@ -69,6 +71,7 @@ class _Connection(asyncio.Protocol):
         "request",
         "record",
         "transport",
+        "write",
         "parser",
         "sent_ns",
         "closing",
@@ -86,7 +89,9 @@ class _Connection(asyncio.Protocol):
         self.request = run.request
         self.record = run.latencies_ns.append
         self.transport: asyncio.Transport | None = None
-        self.parser: HttpResponseParser | None = None
+        # Set by connection_made, before any callback that uses them can run.
+        self.write: Callable[[bytes], None]
+        self.parser: HttpResponseParser
         self.sent_ns = 0  # when the request in flight was written; 0: none in flight
         self.closing = False  # the loadgen closes this socket itself: its loss is no error
         self.lost: asyncio.Future[None] | None = None
@@ -112,16 +117,18 @@ class _Connection(asyncio.Protocol):
             await self.lost
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        tcp = cast(asyncio.Transport, transport)
         if not self.run.running:
-            transport.abort()
+            tcp.abort()
             return
-        self.transport = transport
+        self.transport = tcp
+        self.write = tcp.write
         self.parser = HttpResponseParser(self)
         self.closing = False
         self.sent_ns = perf_counter_ns()
         if not self.run.first_sent_ns:
             self.run.first_sent_ns = self.sent_ns
-        transport.write(self.request)
+        self.write(self.request)
 
     def data_received(self, data: bytes) -> None:
         try:
@@ -140,7 +147,7 @@ class _Connection(asyncio.Protocol):
             self.non_2xx += 1
         if parser.should_keep_alive():
             self.sent_ns = perf_counter_ns()
-            self.transport.write(self.request)
+            self.write(self.request)
         else:
             self.close()
 
@@ -267,7 +274,7 @@ def run(url: str, scenario: str, connections: int, duration: float, timeout: flo
 
 
 class _ArgumentParser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:
+    def error(self, message: str) -> NoReturn:
         """One line on stderr and exit code 2, instead of argparse's usage block."""
         self.exit(2, f"loadgen: error: {message}\n")
 

@@ -13,6 +13,7 @@ import time
 from urllib.parse import parse_qsl
 
 from python_multipart import MultipartParser
+from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import parse_options_header
 
 UPLOAD_DIR = os.environ.get("BENCH_UPLOAD_DIR") or tempfile.mkdtemp()
@@ -114,7 +115,7 @@ async def upload(scope, receive, send):
             parser.write(message.get("body", b""))
             more = message.get("more_body", False)
         parser.finalize()
-    except Exception:  # python-multipart raises its own error types for malformed bodies
+    except MultipartParseError:
         if state["file"] is not None:
             state["file"].close()
         return await send_response(send, 400, b"Malformed multipart body", b"text/plain")
