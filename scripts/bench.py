@@ -209,8 +209,8 @@ def _measure(run: Run, server: Server, scenarios: list[str], line: _Line) -> Non
             cpu_after = procstats.cpu_seconds(pid)
             cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
             measured = results.run_figures(figures, cpu, procstats.peak_rss_bytes(pid), threads)
+            _check_alive(server, f"{scenario} repeat {repeat}")  # a run the server did not survive is void
             run.result["scenarios"][scenario]["runs"].append(measured)
-            _check_alive(server, f"{scenario} repeat {repeat}")
 
 
 def _baseline(run: Run, line: _Line) -> dict:

@@ -67,6 +67,11 @@ def expect_status(response: httpx.Response, allowed: set[int], what: str) -> Non
     )
 
 
+def expect_client_error(response: httpx.Response, what: str) -> None:
+    """Bad input must get a 4xx: never a 5xx, never a success."""
+    expect(400 <= response.status_code < 500, f"{what}: expected a 4xx, got {response.status_code}")
+
+
 def send(ctx: Context, name: str, **overrides: object) -> httpx.Response:
     """Send a scenario's request, with parts of it replaced."""
     request = SCENARIOS[name]
@@ -178,14 +183,12 @@ def api_without_authorization(ctx: Context) -> None:
 
 @check("api")
 def api_broken_json(ctx: Context) -> None:
-    response = send(ctx, "api", content=b'{"name": "broken", ')
-    expect(400 <= response.status_code < 500, f"broken JSON: expected a 4xx, got {response.status_code}")
+    expect_client_error(send(ctx, "api", content=b'{"name": "broken", '), "broken JSON")
 
 
 @check("api")
 def api_empty_body(ctx: Context) -> None:
-    response = send(ctx, "api", content=b"")
-    expect(400 <= response.status_code < 500, f"no JSON body: expected a 4xx, got {response.status_code}")
+    expect_client_error(send(ctx, "api", content=b""), "no JSON body")
 
 
 @check("api")
@@ -247,7 +250,7 @@ def upload_without_body(ctx: Context) -> None:
 @check("upload")
 def upload_broken_multipart(ctx: Context) -> None:
     response = send(ctx, "upload", content=b"--not-the-boundary\r\ngarbage without an end")
-    expect(400 <= response.status_code < 500, f"broken multipart body: expected a 4xx, got {response.status_code}")
+    expect_client_error(response, "broken multipart body")
 
 
 @check("upload")

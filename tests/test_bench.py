@@ -81,7 +81,7 @@ def test_bad_options_get_a_clear_error(tmp_path: Path, args: list[str], message:
     "name, error, output",
     [
         ("faulty-start", "exited with code", "this app fails to start on purpose"),
-        ("faulty-crash", "the server crashed during", "exiting on purpose after"),
+        ("faulty-crash", "the server crashed during", "faulty-crash: exiting on purpose"),
         ("faulty-hang", "stopped answering", None),
     ],
 )
