@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from scripts import results
+from scripts import procstats, results
 from scripts.frameworks import ROOT
 
 FAULTY = Path(__file__).parent / "faulty"
@@ -97,3 +99,39 @@ def test_a_failing_app_still_yields_a_result(tmp_path: Path, name: str, error: s
         assert output in result["server_output"]
     assert result["scenarios"]["html"]["status"] == "failed"
     assert "FAILED" in done.stdout
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_interrupting_a_run_leaves_nothing_behind(tmp_path: Path, sig: signal.Signals) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    output = tmp_path / "results"
+    command = [sys.executable, "-m", "scripts.bench", "asgi", "--duration", "30", "--warmup", "0", "--repeat", "1",
+               "--client", "python", "--output", str(output)]  # fmt: skip
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    bench_process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not any(b"scripts.loadgen" in _cmdline(pid) for pid in procstats.tree(bench_process.pid)):
+            assert time.monotonic() < deadline, "the load never started"
+            time.sleep(0.2)
+        children = procstats.tree(bench_process.pid)[1:]
+        bench_process.send_signal(sig)
+        _, errors = bench_process.communicate(timeout=60)
+    finally:
+        bench_process.kill()
+    assert bench_process.returncode == 130, errors
+    assert "interrupted" in errors and "Traceback" not in errors
+    time.sleep(0.5)
+    assert [pid for pid in children if Path(f"/proc/{pid}").exists()] == []
+    assert list(scratch.iterdir()) == []
+    assert not (output / "asgi.json").exists()
