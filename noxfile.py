@@ -88,3 +88,17 @@ def accuracy(session: nox.Session) -> None:
     """Measure the Python load generator against wrk on the same app, side by side; print the ratios."""
     session.install(*HARNESS)
     session.run("python", "-m", "scripts.accuracy", *session.posargs, **STOP)
+
+
+@nox.session
+def report(session: nox.Session) -> None:
+    """Render results/*.json into the site: the dated post, index and methodology (-- --results DIR --date D)."""
+    session.install(*HARNESS)
+    session.run("python", "-m", "scripts.report", *session.posargs)
+
+
+@nox.session
+def site(session: nox.Session) -> None:
+    """Build the site with Jekyll and check it in headless Chromium (-- --results DIR; default: the test fixtures)."""
+    session.install(*HARNESS)
+    session.run("python", "-m", "scripts.site_check", *session.posargs)

@@ -1,0 +1,351 @@
+"""Build the results site with the real Jekyll and look at it in headless Chromium.
+
+    python -m scripts.site_check [--results DIR] [--date YYYY-MM-DD] [--screenshots DIR]
+
+What `nox -s site` runs, in CI as locally. It renders a report (from `--results`, by default
+the tests' fixture results) into a temporary copy of the site, builds it with Jekyll, serves
+the build on 127.0.0.1, and opens the index, the new post and the methodology page in headless
+Chromium. It saves a screenshot of each page and fails unless the tables and charts are on
+the pages, the ranked tables are sorted by req/s, and no request left the machine:
+
+- the built HTML and CSS load nothing from another host (scripts, styles, images, fonts);
+- in Chromium's network log, every request made for the pages went to 127.0.0.1, no TCP
+  connection went anywhere but the loopback interface, and no datagram left it. Host names
+  other than 127.0.0.1 resolve to nothing, so the browser's own background requests (it
+  makes some, whatever the flags) fail before any packet is sent.
+
+Every temporary file and process is removed, whatever happens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from scripts import report
+from scripts.frameworks import ROOT
+from scripts.scenarios import SCENARIOS
+
+FIXTURES = ROOT / "tests" / "data" / "results"
+SCREENSHOTS = ROOT / ".nox" / "site-check"
+# The site's own files; the report writes index.md, methodic.md and the new post over them.
+SITE_FILES = ("_config.yml", "_layouts", "assets", "_posts", "_data")
+CHROMIUM_FLAGS = (
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--hide-scrollbars", "--window-size=1280,2400",
+    # Every host name but the local one resolves to nothing: no request can leave by name.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+)  # fmt: skip
+CHROMIUM_TIMEOUT_S = 120
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+# Attributes that make a browser fetch something, on any element; <a href> is a link to follow, not a fetch.
+_FETCHING = {"src", "srcset", "data", "poster", "background"}
+_CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""")
+
+
+class CheckError(Exception):
+    """The site failed a check; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page to open, and the least it must show."""
+
+    name: str
+    path: str
+    tables: int
+    charts: int
+    links: tuple[str, ...] = ()
+
+
+class Dom(HTMLParser):
+    """What a page shows: its tables as rows of cell texts, its SVG charts, its links, and every URL it fetches."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[list[str]]] = []
+        self.charts = 0
+        self.links: list[str] = []
+        self.fetched: list[str] = []
+        self._cell: list[str] | None = None
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+        elif tag == "svg":
+            self.charts += 1
+        elif tag == "style":
+            self._in_style = True
+        elif tag == "a" and values.get("href"):
+            self.links.append(values["href"])
+        for name, value in values.items():
+            if name == "srcset":
+                self.fetched += [part.split()[0] for part in value.split(",") if part.strip()]
+            elif name in _FETCHING or (name in ("href", "xlink:href") and tag != "a"):
+                self.fetched.append(value)
+        self.fetched += css_urls(values.get("style", ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None and self.tables and self.tables[-1]:
+            self.tables[-1][-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+        if self._in_style:
+            self.fetched += css_urls(data)
+
+
+def css_urls(css: str) -> list[str]:
+    return [first or second for first, second in _CSS_URL.findall(css)]
+
+
+def remote(url: str) -> bool:
+    """True for a URL that would reach another machine; relative and local URLs are fine."""
+    parts = urlsplit(url.strip())
+    return bool(parts.netloc) and parts.hostname not in LOCAL_HOSTS
+
+
+def read_dom(html: str) -> Dom:
+    dom = Dom()
+    dom.feed(html)
+    dom.close()
+    return dom
+
+
+def remote_fetches(build: Path) -> list[str]:
+    """Every URL in the built HTML, CSS and SVG files that would make a browser fetch from another host."""
+    found = []
+    for path in sorted(build.rglob("*")):
+        if path.suffix in (".html", ".svg"):
+            urls = read_dom(path.read_text(encoding="utf-8")).fetched
+        elif path.suffix == ".css":
+            urls = css_urls(path.read_text(encoding="utf-8"))
+        else:
+            continue
+        found += [f"{path.relative_to(build)}: {url}" for url in urls if remote(url)]
+    return found
+
+
+def sorting_problems(page: str, tables: list[list[list[str]]]) -> list[str]:
+    """In every ranked table with a req/s or share column, the ranked rows must come best first."""
+    problems = []
+    for table in tables:
+        if not table or not table[0] or table[0][0] != "#":
+            continue
+        header = table[0]
+        column = next((i for i, name in enumerate(header) if name in ("req/s", "vs asgi")), None)
+        if column is None:
+            continue
+        shown = [row[column] for row in table[1:] if row and row[0] not in ("", "–")]
+        try:
+            values = [float(text.replace(",", "").rstrip("%")) for text in shown]
+        except ValueError:
+            problems.append(f"{page}: a ranked row without a number under {header[column]}: {shown}")
+            continue
+        if values != sorted(values, reverse=True):
+            problems.append(f"{page}: a table is not sorted by {header[column]}: {shown}")
+    return problems
+
+
+def network_problems(netlog: Path) -> list[str]:
+    """What Chromium's network log shows leaving the machine, or the page fetching from elsewhere."""
+    try:
+        log = json.loads(netlog.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        return [f"no readable network log ({error})"]
+    kinds = {number: name for name, number in log["constants"]["logEventTypes"].items()}
+    problems, page_requests, udp = [], 0, {}
+    for event in log["events"]:
+        kind, params = kinds.get(event["type"]), event.get("params") or {}
+        if kind == "URL_REQUEST_START_JOB" and "url" in params:
+            # Requests for the page carry its origin; the browser's own background requests do not.
+            if "127.0.0.1" in f"{params.get('initiator', '')} {params.get('network_isolation_key', '')}":
+                page_requests += 1
+                if remote(params["url"]):
+                    problems.append(f"the page requested {params['url']}")
+        elif kind == "TCP_CONNECT_ATTEMPT" and "address" in params and not _loopback(params["address"]):
+            problems.append(f"a TCP connection to {params['address']}")
+        elif kind == "UDP_CONNECT" and "address" in params:
+            udp[event["source"]["id"]] = params["address"]
+        elif kind == "UDP_BYTES_SENT" and not _loopback(udp.get(event["source"]["id"], "unknown")):
+            problems.append(f"a datagram to {udp.get(event['source']['id'], 'an unknown address')}")
+    if not page_requests:
+        problems.append("the network log holds no request for the page, so it proves nothing")
+    return problems
+
+
+def _loopback(address: str) -> bool:
+    host = address.rsplit(":", 1)[0].strip("[]")
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def copy_site(destination: Path) -> None:
+    for name in SITE_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name)
+        elif source.exists():
+            shutil.copy2(source, destination / name)
+
+
+def build(source: Path, destination: Path) -> None:
+    try:
+        done = subprocess.run(
+            ["jekyll", "build", "--source", str(source), "--destination", str(destination)],
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise CheckError(f"jekyll build did not run: {error}") from None
+    if done.returncode != 0:
+        raise CheckError(f"jekyll build failed:\n{(done.stderr or done.stdout).strip()[-3000:]}")
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+@contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """The built site over HTTP on 127.0.0.1, in a thread that is stopped on the way out."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def chromium(arguments: list[str], work: Path) -> str:
+    """Run Chromium with a fresh profile and home inside `work`; its whole process group goes when it is done."""
+    home = Path(tempfile.mkdtemp(prefix="chromium-", dir=work))
+    environment = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home), "XDG_CACHE_HOME": str(home)}
+    command = ["chromium", *CHROMIUM_FLAGS, f"--user-data-dir={home / 'profile'}", *arguments]
+    try:
+        process = subprocess.Popen(
+            command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        )
+    except OSError as error:
+        raise CheckError(f"chromium did not start: {error}") from None
+    try:
+        output, errors = process.communicate(timeout=CHROMIUM_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        raise CheckError(f"chromium did not finish within {CHROMIUM_TIMEOUT_S} s") from None
+    finally:
+        # Also whatever helper it left behind, such as its crash handler.
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
+    if process.returncode != 0:
+        raise CheckError(f"chromium exited with code {process.returncode}: {errors.strip()[-2000:]}")
+    return output
+
+
+def look(page: Page, base_url: str, work: Path, screenshots: Path) -> list[str]:
+    """Open the page, check what it shows and what it fetched, and save its screenshot."""
+    url = base_url + page.path
+    netlog = work / f"{page.name}.netlog.json"
+    dom = read_dom(chromium([f"--log-net-log={netlog}", "--dump-dom", url], work))
+    problems = [f"{page.name}: {problem}" for problem in network_problems(netlog)]
+    problems += [f"{page.name}: fetches {url}" for url in dom.fetched if remote(url)]
+    if len(dom.tables) < page.tables:
+        problems.append(f"{page.name}: {len(dom.tables)} tables, expected at least {page.tables}")
+    if dom.charts < page.charts:
+        problems.append(f"{page.name}: {dom.charts} SVG charts, expected at least {page.charts}")
+    problems += [f"{page.name}: no link to {link}" for link in page.links if link not in dom.links]
+    problems += sorting_problems(page.name, dom.tables)
+    chromium([f"--screenshot={screenshots / f'{page.name}.png'}", url], work)
+    return problems
+
+
+def check(results: Path, day: str, screenshots: Path) -> list[str]:
+    """Render, build, serve and look; returns the problems found, empty when the site is right."""
+    scenarios, post = len(SCENARIOS), f"/{day.replace('-', '/')}/results.html"
+    pages = [
+        # The index: the latest run's table and chart, a trend chart per scenario, the post in the archive.
+        Page("index", "/", tables=1, charts=1 + scenarios, links=(post, "/methodic.html")),
+        # The post: the composite and a table and chart per scenario, and the run's methodology table.
+        Page("post", post, tables=2 + scenarios, charts=1 + scenarios, links=("/methodic.html",)),
+        Page("methodic", "/methodic.html", tables=3, charts=0),
+    ]
+    screenshots.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="site-check-") as temporary:
+        work = Path(temporary)
+        site, built = work / "site", work / "built"
+        site.mkdir()
+        copy_site(site)
+        if report.main(["--results", str(results), "--date", day, "--site", str(site)]) != 0:
+            raise CheckError(f"the report could not be rendered from {results}")
+        build(site, built)
+        problems = [f"built site fetches from another host: {found}" for found in remote_fetches(built)]
+        with serve(built) as base_url:
+            for page in pages:
+                problems += look(page, base_url, work, screenshots)
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="site_check", description="Build the site with Jekyll, check it in Chromium.")
+    parser.add_argument("--results", type=Path, default=FIXTURES, help="result files to render the report from")
+    parser.add_argument("--date", type=report.iso_date, default=datetime.now(UTC).date().isoformat())
+    parser.add_argument("--screenshots", type=Path, default=SCREENSHOTS, help="where the screenshots go")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    missing = [tool for tool in ("jekyll", "chromium") if not shutil.which(tool)]
+    if missing:
+        print(
+            f"site_check: {' and '.join(missing)} not installed (apt-get install {' '.join(missing)})", file=sys.stderr
+        )
+        return 2
+    try:
+        problems = check(args.results, args.date, args.screenshots)
+    except CheckError as error:
+        print(f"site_check: {error}", file=sys.stderr)
+        return 1
+    for problem in problems:
+        print(f"site_check: FAIL {problem}", file=sys.stderr)
+    if problems:
+        return 1
+    print(f"site_check: the site builds, shows its tables and charts, and loads nothing from elsewhere; "
+          f"screenshots in {args.screenshots}")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
