@@ -214,17 +214,21 @@ def _measure(run: Run, server: Server, scenarios: list[str], line: _Line) -> Non
 
 
 def _baseline(run: Run, line: _Line) -> dict:
-    """A short html run of the raw ASGI baseline, so results compare across machines as a ratio."""
+    """Short runs of the raw ASGI baseline on the same scenarios and machine: the ceiling each
+    framework's figures are read against, so that results compare across machines as ratios."""
     settings = run.settings
-    entry = {"framework": frameworks.BASELINE, "scenario": "html", "duration_s": settings.baseline_duration}
+    entry = {"framework": frameworks.BASELINE, "duration_s": settings.baseline_duration, "rps": {}}
     try:
         with Server(frameworks.get(frameworks.BASELINE), cores=run.split.server) as server:
-            if settings.baseline_warmup:
-                _load(run, server, "html", settings.baseline_warmup, "baseline warm-up", line)
-            figures = _load(run, server, "html", settings.baseline_duration, "baseline html", line)
+            for scenario in settings.scenarios:
+                if settings.baseline_warmup:
+                    _load(run, server, scenario, settings.baseline_warmup, f"baseline {scenario} warm-up", line)
+                figures = _load(run, server, scenario, settings.baseline_duration, f"baseline {scenario}", line)
+                entry["rps"][scenario] = figures["status_2xx"] / figures["duration_s"]
+                server.clear_uploads()
     except (ServerError, load.LoadError) as error:
-        return entry | {"status": "failed", "reason": str(error), "rps": None}
-    return entry | {"status": "ok", "reason": None, "rps": figures["status_2xx"] / figures["duration_s"]}
+        return entry | {"status": "failed", "reason": str(error)}
+    return entry | {"status": "ok", "reason": None}
 
 
 def _skeleton(run: Run) -> dict:
@@ -333,8 +337,9 @@ def print_summary(result: dict) -> None:
     print(f"\n{result['framework']} ({result['load']['tool']}, {result['load']['connections']} connections)")
     print(tabulate(rows, headers=headers, disable_numparse=True))
     baseline = result["baseline"]
-    if baseline and baseline["rps"]:
-        print(f"baseline asgi html: {baseline['rps']:.0f} req/s ({baseline['duration_s']} s)")
+    if baseline["rps"]:
+        figures = ", ".join(f"{name} {rps:.0f}" for name, rps in baseline["rps"].items())
+        print(f"baseline asgi req/s ({baseline['duration_s']} s each): {figures}")
     timings = result["timings"]
     print(f"time: {timings['total_s']:.1f} s, of which harness overhead {timings['overhead_share'] * 100:.1f}%")
     if result["error"]:

@@ -205,10 +205,10 @@ def ranks(spreads: list[Spread]) -> list[str]:
     return labels
 
 
-def baseline_rps(result: dict) -> float | None:
-    """The raw ASGI app's html req/s, measured by the same run on the same machine."""
+def baseline_rps(result: dict, scenario: str) -> float | None:
+    """The raw ASGI app's req/s on the scenario, measured by the same run on the same machine."""
     baseline = result["baseline"]
-    return baseline["rps"] if baseline["status"] == "ok" and baseline["rps"] else None
+    return baseline["rps"].get(scenario) or None if baseline["status"] == "ok" else None
 
 
 def scenario_gap(result: dict, scenario: str) -> str | None:
@@ -256,7 +256,7 @@ def scenario_rows(batch: Batch, scenario: str) -> list[Row]:
         entry = result["scenarios"][scenario]
         summary = entry["summary"]
         spread = Spread(summary["rps_median"], summary["rps_min"], summary["rps_max"], len(entry["runs"]))
-        baseline = baseline_rps(result)
+        baseline = baseline_rps(result, scenario)
         share = summary["rps_median"] / baseline if baseline else None
         measured.append(Row(name, result, spread, summary, share, list(flags(result, scenario).values()), None))
     unmeasured += [
@@ -308,16 +308,16 @@ def composite_rows(batch: Batch) -> list[CompositeRow]:
                 raised.setdefault(flag, []).append(scenario)
         shown = [f"{flag}: {', '.join(scenarios)}" for flag, scenarios in raised.items()]
         gaps = [f"{scenario}: {gap}" for scenario in SCENARIOS if (gap := scenario_gap(result, scenario))]
-        baseline = baseline_rps(result)
-        if baseline is None:
-            gaps.append(f"no asgi baseline: {result['baseline']['reason']}")
+        baseline = {scenario: baseline_rps(result, scenario) for scenario in SCENARIOS}
+        if None in baseline.values():
+            gaps.append(f"no asgi baseline: {result['baseline']['reason'] or 'not measured on every scenario'}")
         if gaps:
             unscored.append(CompositeRow(name, result, None, rps, shown, "; ".join(gaps)))
             continue
         score = Spread(
-            _geometric_mean([summaries[s]["rps_median"] / baseline for s in SCENARIOS]),
-            _geometric_mean([summaries[s]["rps_min"] / baseline for s in SCENARIOS]),
-            _geometric_mean([summaries[s]["rps_max"] / baseline for s in SCENARIOS]),
+            _geometric_mean([summaries[s]["rps_median"] / baseline[s] for s in SCENARIOS]),
+            _geometric_mean([summaries[s]["rps_min"] / baseline[s] for s in SCENARIOS]),
+            _geometric_mean([summaries[s]["rps_max"] / baseline[s] for s in SCENARIOS]),
             min(len(result["scenarios"][s]["runs"]) for s in SCENARIOS),
         )
         scored.append(CompositeRow(name, result, score, rps, shown, None))
@@ -340,9 +340,17 @@ def load_history(site: Path) -> list[Batch]:
     history = []
     for path in sorted((site / RUNS_DIR).glob("*.json")):
         try:
-            history.append(Batch.from_data(json.loads(path.read_text(encoding="utf-8"))))
+            batch = Batch.from_data(json.loads(path.read_text(encoding="utf-8")))
         except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
             print(f"report: skipped history file {path}: {type(error).__name__}: {error}", file=sys.stderr)
+            continue
+        for name, result in list(batch.results.items()):
+            try:
+                results.validate(result)
+            except jsonschema.ValidationError as error:
+                print(f"report: {path}: skipped {name}, not of the current schema: {error.message}", file=sys.stderr)
+                del batch.results[name]
+        history.append(batch)
     return sorted(history, key=lambda batch: batch.date)
 
 
@@ -359,7 +367,7 @@ def trend_lines(history: list[Batch], scenario: str, palette: dict[str, str]) ->
 
 def _scenario_share(result: dict | None, scenario: str) -> float | None:
     summary = _summary(result, scenario) if result else None
-    baseline = baseline_rps(result) if result else None
+    baseline = baseline_rps(result, scenario) if result else None
     return summary["rps_median"] / baseline if summary and baseline else None
 
 
@@ -422,7 +430,7 @@ def run_facts(batch: Batch) -> list[tuple[str, str]]:
         ("Load tool", _tool_text),
         ("Load", _load_text),
         ("Cores", _cores_text),
-        ("Baseline", lambda r: f"raw ASGI app, html, {r['baseline']['duration_s']} s, same machine, same run"),
+        ("Baseline", lambda r: f"raw ASGI app, {r['baseline']['duration_s']} s a scenario, same machine, same run"),
         ("Commit", _commit_text),
     ]
     found = batch.results.values()

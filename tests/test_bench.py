@@ -50,7 +50,8 @@ def test_smoke_run_of_the_baseline(tmp_path: Path, client: str) -> None:
         assert run["status_2xx"] > 0, name
         assert run["rps"] == pytest.approx(run["status_2xx"] / run["duration_s"])
         assert 0.5 < run["duration_s"] < 3
-    assert result["baseline"]["status"] == "ok" and result["baseline"]["rps"] > 0
+    assert result["baseline"]["status"] == "ok"
+    assert set(result["baseline"]["rps"]) == {"html", "api", "upload"} and min(result["baseline"]["rps"].values()) > 0
     assert result["versions"]["server"] == {"name": "uvicorn", "version": "0.54.0"}
     assert all(check["passed"] for check in result["verification"])
     assert "asgi (" in done.stdout and "req/s" in done.stdout
