@@ -13,6 +13,7 @@ the tests call it against a real bare repository.
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -21,6 +22,8 @@ from pathlib import Path
 from scripts.frameworks import ROOT
 
 ATTEMPTS = 5
+# The site's static part: the report writes pages and data, and a new Pages branch gets these.
+STATIC_SITE = ("_config.yml", "_layouts", "assets")
 AUTHOR = ("benchmark bot", "benchmark-bot@users.noreply.github.com")
 
 
@@ -45,11 +48,24 @@ def render(results: Path, site: Path, date: str) -> None:
         raise PublishError(f"the report failed:\n{done.stderr.strip()}")
 
 
+def seed_static_site(site: Path) -> None:
+    """Give a Pages branch that lacks them the project's layouts, config and styles."""
+    for name in STATIC_SITE:
+        source, target = ROOT / name, site / name
+        if target.exists() or not source.exists():
+            continue
+        if source.is_dir():
+            shutil.copytree(source, target)
+        else:
+            shutil.copy2(source, target)
+
+
 def publish(results: Path, site: Path, date: str, remote: str = "origin", branch: str = "main") -> str | None:
     """Render, commit and push; return the pushed commit, or None when nothing changed."""
     for attempt in range(1, ATTEMPTS + 1):
         git(site, "fetch", "--quiet", remote, branch)
         git(site, "checkout", "--quiet", "--force", "-B", branch, f"{remote}/{branch}")
+        seed_static_site(site)
         render(results, site, date)
         git(site, "add", "--all", ".")
         if not git(site, "status", "--porcelain").stdout.strip():

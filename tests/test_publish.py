@@ -16,8 +16,6 @@ from scripts.frameworks import ROOT
 RESULTS = ROOT / "tests" / "data" / "results"
 DATE = "2026-01-02"
 POST = f"_posts/{DATE}-results.md"
-# The static part of the site that the Pages branch holds before any publish.
-SITE_FILES = ["_config.yml", "_layouts", "assets"]
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -27,17 +25,12 @@ def git(cwd: Path, *args: str) -> str:
 
 @pytest.fixture
 def remote(tmp_path: Path) -> Path:
-    """A bare repository whose main branch holds the site's static files."""
+    """A bare repository whose main branch holds the site's static files, as the default branch does."""
     bare = tmp_path / "remote.git"
     git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=main", str(bare))
     seed = tmp_path / "seed"
     git(tmp_path, "clone", "--quiet", str(bare), str(seed))
-    for name in SITE_FILES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, seed / name, ignore=shutil.ignore_patterns("charts"))
-        elif source.exists():
-            shutil.copy(source, seed / name)
+    publish.seed_static_site(seed)
     git(seed, "add", "--all")
     git(seed, "commit", "--quiet", "--allow-empty", "-m", "site")
     git(seed, "push", "--quiet", "origin", "HEAD:main")
@@ -112,6 +105,20 @@ def test_a_push_race_is_retried_and_loses_nothing(remote: Path, tmp_path: Path, 
     assert "other.txt" in files and POST in files
     assert commit == git(remote, "rev-parse", "main").strip()
     assert "another commit" in git(remote, "log", "--format=%s", "main")
+
+
+def test_a_new_pages_branch_gets_the_static_site(tmp_path: Path) -> None:
+    bare = tmp_path / "pages.git"
+    git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=gh-pages", str(bare))
+    seed = clone(bare, tmp_path / "seed")
+    (seed / "README.md").write_text("pages\n")
+    git(seed, "add", "README.md")
+    git(seed, "commit", "--quiet", "-m", "empty pages branch")
+    git(seed, "push", "--quiet", "origin", "HEAD:gh-pages")
+    site = clone(bare, tmp_path / "site")
+    publish.publish(RESULTS, site, DATE, branch="gh-pages")
+    files = git(bare, "ls-tree", "-r", "--name-only", "gh-pages").split()
+    assert {"README.md", "_config.yml", "_layouts/post.html", POST} <= set(files)
 
 
 def test_publish_names_a_bad_site_clearly(tmp_path: Path) -> None:
