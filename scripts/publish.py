@@ -19,11 +19,10 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from scripts import report
 from scripts.frameworks import ROOT
 
 ATTEMPTS = 5
-# The site's static part: the report writes pages and data, and a new Pages branch gets these.
-STATIC_SITE = ("_config.yml", "_layouts", "assets")
 AUTHOR = ("benchmark bot", "benchmark-bot@users.noreply.github.com")
 
 
@@ -50,7 +49,7 @@ def render(results: Path, site: Path, date: str) -> None:
 
 def seed_static_site(site: Path) -> None:
     """Give a Pages branch that lacks them the project's layouts, config and styles."""
-    for name in STATIC_SITE:
+    for name in report.STATIC_SITE:
         source, target = ROOT / name, site / name
         if target.exists() or not source.exists():
             continue

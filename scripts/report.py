@@ -40,6 +40,8 @@ from scripts.scenarios import SCENARIOS
 
 RUNS_DIR = Path("_data") / "runs"
 POSTS_DIR = Path("_posts")
+# The site's static part, kept in the repository: the report writes pages and data around it.
+STATIC_SITE = ("_config.yml", "_layouts", "assets")
 SCENARIO_TITLES = {
     "html": "an HTML page with a dynamic header",
     "api": "a JSON REST endpoint",

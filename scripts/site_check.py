@@ -47,7 +47,7 @@ from scripts.scenarios import SCENARIOS
 FIXTURES = ROOT / "tests" / "data" / "results"
 SCREENSHOTS = ROOT / ".nox" / "site-check"
 # The site's own files; the report writes index.md, methodic.md and the new post over them.
-SITE_FILES = ("_config.yml", "_layouts", "assets", "_posts", "_data")
+SITE_FILES = (*report.STATIC_SITE, str(report.POSTS_DIR), "_data")
 CHROMIUM_FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
