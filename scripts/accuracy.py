@@ -2,8 +2,8 @@
 
     python -m scripts.accuracy [--framework NAME] [--duration S] [--repeat N]   (or nox -s accuracy)
 
-Both generators load the same running app, on the same cores, alternating wrk and Python
-run after run, so that a drift of the machine lands on both. For each scenario it prints
+Both generators load the same running app, on the same cores, after a discarded warm-up,
+alternating wrk and Python run after run, so that a drift of the machine lands on both. For each scenario it prints
 the median req/s of each and their ratio, and marks runs where the Python generator was
 client-bound (it then measures itself, not the framework: such rows fall outside the claim
 that the two agree within 5% wherever the server is the bottleneck).
@@ -22,6 +22,7 @@ from scripts.scenarios import SCENARIOS
 from scripts.serve import Server, ServerError, Stopped, stop_on_signals
 
 AGREEMENT = 0.05
+WARMUP_S = 5
 
 
 def compare(name: str, duration: int, repeat: int, connections: int) -> list[list[str]]:
@@ -31,6 +32,7 @@ def compare(name: str, duration: int, repeat: int, connections: int) -> list[lis
         for scenario in SCENARIOS:
             rps: dict[str, list[float]] = {"wrk": [], "python": []}
             bound = False
+            load.run("wrk", server.base_url, scenario, connections, WARMUP_S, split.client)  # discarded
             for client in ["wrk", "python"] * repeat:
                 figures = load.run(client, server.base_url, scenario, connections, duration, split.client)
                 server.clear_uploads()
@@ -40,7 +42,9 @@ def compare(name: str, duration: int, repeat: int, connections: int) -> list[lis
             wrk, python = statistics.median(rps["wrk"]), statistics.median(rps["python"])
             ratio = python / wrk
             verdict = "client-bound" if bound else ("agree" if abs(ratio - 1) <= AGREEMENT else "DIFFER")
-            rows.append([name, scenario, f"{wrk:.0f}", f"{python:.0f}", f"{ratio:.3f}", verdict])
+            spread = {client: f"{min(values):.0f}–{max(values):.0f}" for client, values in rps.items()}
+            rows.append([name, scenario, f"{wrk:.0f}", spread["wrk"], f"{python:.0f}", spread["python"],
+                         f"{ratio:.3f}", verdict])  # fmt: skip
     return rows
 
 
@@ -68,9 +72,19 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except Stopped:
         return 130
-    headers = ["framework", "scenario", "wrk req/s", "python req/s", "python / wrk", "verdict"]
+    headers = [
+        "framework",
+        "scenario",
+        "wrk req/s",
+        "wrk range",
+        "python req/s",
+        "python range",
+        "python / wrk",
+        "verdict",
+    ]
     print(tabulate(rows, headers=headers, disable_numparse=True))
-    print(f"{args.repeat} alternating runs of {args.duration} s each, medians; agreement means within {AGREEMENT:.0%}")
+    print(f"{args.repeat} alternating runs of {args.duration} s each after a {WARMUP_S} s warm-up, medians; "
+          f"agreement means within {AGREEMENT:.0%}")  # fmt: skip
     return 1 if any(row[-1] == "DIFFER" for row in rows) else 0
 
 
