@@ -23,7 +23,7 @@ from tabulate import tabulate
 from scripts import cpus, frameworks, load, procstats, results, verify
 from scripts.frameworks import ROOT
 from scripts.scenarios import SCENARIOS
-from scripts.serve import Server, ServerError, Stopped, stop_on_signals
+from scripts.serve import Server, ServerError, Stopped, filesystem_of, stop_on_signals
 
 
 @dataclass(frozen=True)
@@ -248,6 +248,7 @@ def _skeleton(run: Run) -> dict:
             "name": framework.server,
             "command": framework.command("python", "127.0.0.1", 0),
             "cpus": sorted(run.split.server),
+            "upload_filesystem": None,
         },
         "load": {
             "tool": run.client,
@@ -277,6 +278,7 @@ def benchmark(run: Run, line: _Line) -> None:
     try:
         server.start()
         result["server"]["command"] = server.command
+        result["server"]["upload_filesystem"] = filesystem_of(server.upload_dir)
         result["versions"] = _versions(server)
         checks = verify.verify(server.base_url, server.upload_dir)
         result["verification"] = [check.__dict__ for check in checks]

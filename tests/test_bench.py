@@ -21,10 +21,10 @@ QUICK = ["--duration", "1", "--warmup", "0", "--repeat", "1"]
 
 
 def bench(tmp_path: Path, *args: str, frameworks_dir: Path | None = None) -> tuple[subprocess.CompletedProcess, Path]:
-    """Run the bench command with its own empty TMPDIR, so any leftover file shows."""
+    """Run the bench command with its own empty temp and upload folders, so any leftover file shows."""
     scratch = tmp_path / "tmp"
     scratch.mkdir()
-    env = {**os.environ, "TMPDIR": str(scratch)}
+    env = {**os.environ, "TMPDIR": str(scratch), "BENCH_UPLOAD_ROOT": str(scratch)}
     if frameworks_dir:
         env["BENCH_FRAMEWORKS_DIR"] = str(frameworks_dir)
     output = tmp_path / "results"
@@ -53,6 +53,7 @@ def test_smoke_run_of_the_baseline(tmp_path: Path, client: str) -> None:
     assert result["baseline"]["status"] == "ok"
     assert set(result["baseline"]["rps"]) == {"html", "api", "upload"} and min(result["baseline"]["rps"].values()) > 0
     assert result["versions"]["server"] == {"name": "uvicorn", "version": "0.54.0"}
+    assert result["server"]["upload_filesystem"] not in (None, "unknown")
     assert all(check["passed"] for check in result["verification"])
     assert "asgi (" in done.stdout and "req/s" in done.stdout
 
@@ -116,7 +117,7 @@ def test_interrupting_a_run_leaves_nothing_behind(tmp_path: Path, sig: signal.Si
     output = tmp_path / "results"
     command = [sys.executable, "-m", "scripts.bench", "asgi", "--duration", "30", "--warmup", "0", "--repeat", "1",
                "--client", "python", "--output", str(output)]  # fmt: skip
-    env = {**os.environ, "TMPDIR": str(scratch)}
+    env = {**os.environ, "TMPDIR": str(scratch), "BENCH_UPLOAD_ROOT": str(scratch)}
     bench_process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )

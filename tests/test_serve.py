@@ -15,7 +15,7 @@ import pytest
 
 from scripts import frameworks, procstats
 from scripts.frameworks import ROOT
-from scripts.serve import Server, ServerError, free_port
+from scripts.serve import RAM_DIR, Server, ServerError, filesystem_of, free_port
 
 
 def _wait_for(url: str, timeout: float = 60) -> None:
@@ -80,3 +80,13 @@ def test_a_server_is_pinned_to_the_cores_it_is_given() -> None:
     cores = frozenset(sorted(os.sched_getaffinity(0))[:1])
     with Server(frameworks.get(frameworks.BASELINE), cores=cores) as server:
         assert os.sched_getaffinity(server.process.pid) == cores
+
+
+def test_uploads_go_to_memory_where_the_machine_has_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BENCH_UPLOAD_ROOT", raising=False)
+    if not RAM_DIR.is_dir():
+        pytest.skip(f"{RAM_DIR} does not exist here")
+    with Server(frameworks.get(frameworks.BASELINE)) as server:
+        assert server.upload_dir.parent == RAM_DIR
+        assert filesystem_of(server.upload_dir) == "tmpfs"
+    assert filesystem_of(Path("/proc/self")) == "proc"
