@@ -102,3 +102,11 @@ def site(session: nox.Session) -> None:
     """Build the site with Jekyll and check it in headless Chromium (-- --results DIR; default: the test fixtures)."""
     session.install(*HARNESS)
     session.run("python", "-m", "scripts.site_check", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Lint and check the formatting of the Python code with ruff."""
+    session.install("ruff==0.17.6")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")

@@ -16,6 +16,7 @@ from aiohttp import web
 
 UPLOAD_DIR = os.environ.get("BENCH_UPLOAD_DIR") or tempfile.mkdtemp()
 
+
 async def extra_route(request: web.Request) -> web.Response:
     return web.Response(text="route")
 

@@ -8,7 +8,7 @@ baize raises for malformed input into its response.
 import os
 import tempfile
 import time
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from baize.asgi import (
     HTMLResponse,

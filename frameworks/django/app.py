@@ -27,7 +27,7 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse  # noqa: E402
 from django.urls import path  # noqa: E402
 from django.views.decorators.csrf import csrf_exempt  # noqa: E402
-from django.views.decorators.http import require_GET, require_POST, require_http_methods  # noqa: E402
+from django.views.decorators.http import require_GET, require_http_methods, require_POST  # noqa: E402
 
 
 @require_GET
@@ -49,9 +49,7 @@ async def api(request, user, record):
         data = json.loads(request.body)
     except ValueError:
         return HttpResponseBadRequest("Invalid JSON", content_type="text/plain")
-    return JsonResponse(
-        {"params": {"user": user, "record": record}, "query": request.GET.dict(), "data": data}
-    )
+    return JsonResponse({"params": {"user": user, "record": record}, "query": request.GET.dict(), "data": data})
 
 
 @csrf_exempt
