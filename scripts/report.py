@@ -33,7 +33,7 @@ import jinja2
 import jsonschema
 from tabulate import tabulate
 
-from scripts import charts, frameworks, load, results
+from scripts import charts, frameworks, load, results, serve
 from scripts.bench import DEFAULTS, Settings
 from scripts.frameworks import ROOT
 from scripts.scenarios import SCENARIOS
@@ -629,6 +629,7 @@ def render_methodic(settings: Settings = DEFAULTS) -> str:
             error_share_limit=results.ERROR_SHARE,
             client_bound_share=results.CLIENT_BOUND_SHARE,
             baseline=frameworks.BASELINE,
+            ram_dir=serve.RAM_DIR,
             servers=servers,
             registry=registry,
         )
