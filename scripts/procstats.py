@@ -18,10 +18,9 @@ def available() -> bool:
     return (PROC / "self" / "stat").exists()
 
 
-def _stat_fields(pid: int) -> list[str]:
-    text = (PROC / str(pid) / "stat").read_text()
-    # The command name is in parentheses and may hold spaces: split after its closing one.
-    return text[text.rindex(")") + 2 :].split()
+def _stat_fields(stat: str) -> list[str]:
+    """The fields of a /proc/<pid>/stat text after the command name, which may hold spaces."""
+    return stat[stat.rindex(")") + 2 :].split()
 
 
 def tree(pid: int) -> list[int]:
@@ -30,7 +29,7 @@ def tree(pid: int) -> list[int]:
     for entry in PROC.iterdir():
         if entry.name.isdigit():
             try:
-                parent = int(_stat_fields(int(entry.name))[1])
+                parent = int(_stat_fields((entry / "stat").read_text())[1])
             except (OSError, ValueError, IndexError):
                 continue
             children.setdefault(parent, []).append(int(entry.name))
@@ -42,18 +41,25 @@ def tree(pid: int) -> list[int]:
     return found
 
 
+def _read_each(pid: int, name: str) -> list[str]:
+    """The /proc/<member>/<name> file of each process in the tree; one that just exited is skipped."""
+    texts = []
+    for member in tree(pid):
+        try:
+            texts.append((PROC / str(member) / name).read_text())
+        except OSError:
+            continue
+    return texts
+
+
 def cpu_seconds(pid: int) -> float | None:
     """User plus system CPU time of the tree, reaped children included."""
     if not available():
         return None
     total = 0
-    for member in tree(pid):
-        try:
-            fields = _stat_fields(member)
-        except OSError:
-            continue
+    for text in _read_each(pid, "stat"):
         # utime, stime, cutime, cstime: fields 14-17 of stat, 11-14 after the name.
-        total += sum(int(value) for value in fields[11:15])
+        total += sum(int(value) for value in _stat_fields(text)[11:15])
     return total / _TICKS
 
 
@@ -70,24 +76,19 @@ def peak_rss_bytes(pid: int) -> int | None:
     """Sum of each process's peak resident set size (VmHWM) since the last reset."""
     if not available():
         return None
-    total = 0
-    for member in tree(pid):
-        try:
-            for line in (PROC / str(member) / "status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    total += int(line.split()[1]) * 1024
-        except OSError:
-            continue
-    return total
+    return sum(
+        int(line.split()[1]) * 1024
+        for text in _read_each(pid, "status")
+        for line in text.splitlines()
+        if line.startswith("VmHWM:")
+    )
 
 
 def loaded_libraries(pid: int) -> set[str]:
     """Paths of the shared objects mapped into the tree: which C extensions are really in use."""
-    paths: set[str] = set()
-    for member in tree(pid):
-        try:
-            lines = (PROC / str(member) / "maps").read_text().splitlines()
-        except OSError:
-            continue
-        paths.update(line.split()[-1] for line in lines if line.rstrip().endswith(".so") or ".so." in line)
-    return paths
+    return {
+        line.split()[-1]
+        for text in _read_each(pid, "maps")
+        for line in text.splitlines()
+        if line.rstrip().endswith(".so") or ".so." in line
+    }
