@@ -21,10 +21,6 @@ class CpuSplit:
     server: frozenset[int]
     client: frozenset[int]
 
-    @property
-    def pinned(self) -> bool:
-        return bool(self.server and self.client)
-
 
 def split() -> CpuSplit:
     if not hasattr(os, "sched_getaffinity"):
