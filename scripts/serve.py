@@ -3,8 +3,10 @@
 `python -m scripts.serve <name> --port P` (what `nox -s serve-<name>` calls) runs it in the
 foreground until Ctrl-C or SIGTERM. The benchmark and the tests use the `Server` class, so
 all three start an app the same way: the command from the registry, in the app's own venv,
-in its own process group (so that stopping it reaches every child), with a fresh upload
-directory that is removed when the server stops.
+in its own process group (so that stopping it reaches every child), with a fresh run folder
+that is removed when the server stops. The run folder holds the upload directory and the
+server's TMPDIR, so whatever a framework spools to temporary files by itself is in memory
+too, and goes with the run.
 """
 
 from __future__ import annotations
@@ -45,8 +47,8 @@ def free_port(host: str = HOST) -> int:
         return sock.getsockname()[1]
 
 
-def upload_root() -> Path:
-    """Where upload directories are made: BENCH_UPLOAD_ROOT if set, else RAM, else the temp folder."""
+def run_root() -> Path:
+    """Where run folders are made: BENCH_UPLOAD_ROOT if set, else RAM, else the temp folder."""
     if os.environ.get("BENCH_UPLOAD_ROOT"):
         return Path(os.environ["BENCH_UPLOAD_ROOT"])
     if RAM_DIR.is_dir() and os.access(RAM_DIR, os.W_OK):
@@ -95,7 +97,7 @@ class Server:
         self.capture = capture
         self.python = appenv.ensure(framework)
         self.command = framework.command(str(self.python), host, self.port)
-        self.upload_dir: Path | None = None
+        self.run_dir: Path | None = None
         self.process: subprocess.Popen[str] | None = None
         self._output: collections.deque[str] = collections.deque(maxlen=OUTPUT_LINES)
         self._reader: threading.Thread | None = None
@@ -105,13 +107,30 @@ class Server:
         return f"http://{self.host}:{self.port}"
 
     @property
+    def upload_dir(self) -> Path | None:
+        """Where the app stores uploaded files (BENCH_UPLOAD_DIR)."""
+        return self.run_dir / "uploads" if self.run_dir else None
+
+    @property
+    def tmp_dir(self) -> Path | None:
+        """The server's TMPDIR: where a framework spools uploads by itself."""
+        return self.run_dir / "tmp" if self.run_dir else None
+
+    @property
     def output_tail(self) -> str:
         return "".join(self._output)
 
     def start(self, ready_timeout: float = READY_TIMEOUT) -> Server:
         check_port_free(self.host, self.port)
-        self.upload_dir = Path(tempfile.mkdtemp(prefix=f"bench-upload-{self.framework.name}-", dir=upload_root()))
-        env = {**os.environ, "BENCH_UPLOAD_DIR": str(self.upload_dir), "PYTHONUNBUFFERED": "1"}
+        self.run_dir = Path(tempfile.mkdtemp(prefix=f"bench-run-{self.framework.name}-", dir=run_root()))
+        self.upload_dir.mkdir()
+        self.tmp_dir.mkdir()
+        env = {
+            **os.environ,
+            "BENCH_UPLOAD_DIR": str(self.upload_dir),
+            "TMPDIR": str(self.tmp_dir),
+            "PYTHONUNBUFFERED": "1",
+        }
         self.process = subprocess.Popen(
             self.command,
             cwd=self.framework.directory,
@@ -169,7 +188,7 @@ class Server:
         return self.process is not None and self.process.poll() is None
 
     def stop(self) -> None:
-        """Stop the whole process group (SIGTERM, then SIGKILL) and remove the upload directory."""
+        """Stop the whole process group (SIGTERM, then SIGKILL) and remove the run folder."""
         if self.process is not None:
             group = self.process.pid
             _signal_group(group, signal.SIGTERM)
@@ -184,9 +203,9 @@ class Server:
             self.process.wait()
             if self._reader:
                 self._reader.join(timeout=2)
-        if self.upload_dir is not None:
-            shutil.rmtree(self.upload_dir, ignore_errors=True)
-            self.upload_dir = None
+        if self.run_dir is not None:
+            shutil.rmtree(self.run_dir, ignore_errors=True)
+            self.run_dir = None
 
     def __enter__(self) -> Server:
         return self.start()

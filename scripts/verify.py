@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -22,6 +23,10 @@ from scripts.scenarios import API_BODY, API_RECORD, API_USER, SCENARIOS, UPLOAD_
 
 ALL = "all"
 TIME_TOLERANCE = 5.0
+LARGE_UPLOAD = 10 * 1024 * 1024  # SPEC.md: files up to 10 MiB are stored whole
+# Shared temporary folders, where nothing of a run may appear: a framework's spooled files
+# belong in the server's own TMPDIR, inside the run's folder.
+SHARED_TMP_DIRS = (Path("/tmp"), Path("/dev/shm"), Path(tempfile.gettempdir()))
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,9 @@ class Failed(Exception):
 class Context:
     client: httpx.Client
     upload_dir: Path | None
+    # The shared temporary folders' entries just before the first upload: taken that late so
+    # that files other programs on the machine make meanwhile are rarely mistaken for the app's.
+    shared_before: set[Path] = field(default_factory=set)
 
 
 CheckFunction = Callable[[Context], None]
@@ -176,6 +184,35 @@ def api_every_query_parameter(ctx: Context) -> None:
 
 
 @check("api")
+def api_any_json_value(ctx: Context) -> None:
+    for value in ([1, "two", {"three": 3.5}], "a string", 42, 12.5):
+        response = send(ctx, "api", content=json.dumps(value).encode())
+        expect_status(response, {200}, f"PUT with the JSON body {json.dumps(value)}")
+        body = _api_json(response)
+        expect(
+            isinstance(body, dict) and body.get("data") == value,
+            f"data should echo {json.dumps(value)}, got {json.dumps(body)[:300]}",
+        )
+
+
+@check("api")
+def api_chunked_body(ctx: Context) -> None:
+    encoded = json.dumps(API_BODY).encode()
+
+    def chunks() -> Iterator[bytes]:  # no length known in advance: httpx sends it chunked
+        yield encoded[:10]
+        yield encoded[10:]
+
+    response = send(ctx, "api", content=chunks())
+    expect(
+        response.request.headers.get("transfer-encoding") == "chunked", "the request was not sent chunked"
+    )
+    expect_status(response, {200}, "PUT with a chunked JSON body")
+    body = _api_json(response)
+    expect(body.get("data") == API_BODY, f"data should echo the chunked body, got {json.dumps(body)[:300]}")
+
+
+@check("api")
 def api_without_authorization(ctx: Context) -> None:
     headers = {"Content-Type": "application/json"}
     expect_status(send(ctx, "api", headers=headers), {401}, "PUT without an authorization header")
@@ -209,6 +246,7 @@ def api_other_methods(ctx: Context) -> None:
 
 @check("upload")
 def upload_stored(ctx: Context) -> None:
+    ctx.shared_before = _shared_tmp_entries()  # the first upload check: see Context
     paths = []
     for _ in range(2):
         response = send(ctx, "upload")
@@ -219,13 +257,28 @@ def upload_stored(ctx: Context) -> None:
         )
         paths.append(response.text.strip())
     expect(paths[0] != paths[1], f"two uploads answered the same path {paths[0]!r}: each needs a new file")
+    for answered in paths:
+        _expect_stored(ctx, answered, UPLOAD_CONTENT)
+
+
+def _expect_stored(ctx: Context, answered: str, content: bytes) -> None:
+    """The answered path is a new file in the upload directory, holding exactly the bytes sent."""
     if ctx.upload_dir is None:
         return
-    for answered in paths:
-        stored = Path(answered).resolve()
-        expect(stored.is_relative_to(ctx.upload_dir.resolve()), f"{answered!r} is not in the upload directory")
-        expect(stored.is_file(), f"{answered!r} does not exist")
-        expect(stored.read_bytes() == UPLOAD_CONTENT, f"{answered!r} does not hold the uploaded bytes")
+    stored = Path(answered).resolve()
+    expect(stored.is_relative_to(ctx.upload_dir.resolve()), f"{answered!r} is not in the upload directory")
+    expect(stored.is_file(), f"{answered!r} does not exist")
+    size = stored.stat().st_size
+    expect(size == len(content), f"{answered!r} holds {size} bytes, {len(content)} were sent")
+    expect(stored.read_bytes() == content, f"{answered!r} does not hold the uploaded bytes")
+
+
+@check("upload")
+def upload_10_mib(ctx: Context) -> None:
+    content = bytes(range(256)) * (LARGE_UPLOAD // 256)
+    response = send(ctx, "upload", content=multipart_body("file", "large.bin", content))
+    expect_status(response, {200}, "POST /upload with a 10 MiB file")
+    _expect_stored(ctx, response.text.strip(), content)
 
 
 @check("upload")
@@ -260,6 +313,24 @@ def upload_other_methods(ctx: Context) -> None:
         expect_status(response, {404, 405}, f"{method} /upload")
 
 
+@check("upload")
+def upload_leaves_nothing_outside_the_run(ctx: Context) -> None:
+    """Whatever a framework spools must go to the server's TMPDIR, inside the run's folder,
+    which the harness removes with the run; the shared temporary folders get nothing."""
+    new = sorted(str(path) for path in _shared_tmp_entries() - ctx.shared_before if path.exists())
+    expect(not new, f"the uploads left {', '.join(new)[:300]} outside the run's folder")
+
+
+def _shared_tmp_entries() -> set[Path]:
+    entries = set()
+    for folder in SHARED_TMP_DIRS:
+        try:
+            entries.update(folder.iterdir())
+        except OSError:
+            continue
+    return entries
+
+
 # Last: the bad input above must not have broken the server.
 
 
@@ -272,8 +343,11 @@ def check_names() -> list[str]:
     return [name for name, _, _ in _CHECKS]
 
 
-def verify(base_url: str, upload_dir: Path | None = None, timeout: float = 10.0) -> list[Check]:
-    """Run every check against the app at base_url, in order; never raises for a failed check."""
+def verify(base_url: str, upload_dir: Path | None = None, timeout: float = 30.0) -> list[Check]:
+    """Run every check against the app at base_url, in order; never raises for a failed check.
+
+    upload_dir (the server's BENCH_UPLOAD_DIR) lets the upload checks read what was stored;
+    without it that part is skipped."""
     results = []
     with httpx.Client(base_url=base_url, timeout=timeout) as client:
         ctx = Context(client, upload_dir)

@@ -15,6 +15,7 @@ import pytest
 
 from scripts import frameworks, procstats
 from scripts.frameworks import ROOT
+from scripts.scenarios import SCENARIOS
 from scripts.serve import RAM_DIR, Server, ServerError, filesystem_of, free_port
 
 
@@ -29,9 +30,9 @@ def _wait_for(url: str, timeout: float = 60) -> None:
     raise AssertionError(f"{url} never answered")
 
 
-def _upload_dir_of(pid: int) -> Path:
+def _environ_path(pid: int, name: str) -> Path:
     environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
-    value = next(item for item in environ if item.startswith(b"BENCH_UPLOAD_DIR="))
+    value = next(item for item in environ if item.startswith(name.encode() + b"="))
     return Path(value.split(b"=", 1)[1].decode())
 
 
@@ -44,8 +45,10 @@ def test_serve_command_stops_every_process_and_removes_uploads(sig: signal.Signa
         _wait_for(f"http://127.0.0.1:{port}/html")
         children = [pid for pid in procstats.tree(serve.pid) if pid != serve.pid]
         assert children, "the server should run as a child of serve"
-        upload_dir = _upload_dir_of(children[0])
-        assert upload_dir.is_dir()
+        upload_dir = _environ_path(children[0], "BENCH_UPLOAD_DIR")
+        tmp_dir = _environ_path(children[0], "TMPDIR")
+        assert upload_dir.is_dir() and tmp_dir.is_dir()
+        assert upload_dir.parent == tmp_dir.parent, "uploads and TMPDIR should share the run's folder"
         serve.send_signal(sig)
         assert serve.wait(30) == 0
     finally:
@@ -53,7 +56,7 @@ def test_serve_command_stops_every_process_and_removes_uploads(sig: signal.Signa
         serve.wait()
     for pid in children:
         assert not Path(f"/proc/{pid}").exists(), f"process {pid} outlived serve"
-    assert not upload_dir.exists()
+    assert not upload_dir.parent.exists(), "the run's folder outlived serve"
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"http://127.0.0.1:{port}/html", timeout=2)
 
@@ -87,6 +90,25 @@ def test_uploads_go_to_memory_where_the_machine_has_it(monkeypatch: pytest.Monke
     if not RAM_DIR.is_dir():
         pytest.skip(f"{RAM_DIR} does not exist here")
     with Server(frameworks.get(frameworks.BASELINE)) as server:
-        assert server.upload_dir.parent == RAM_DIR
+        assert server.run_dir.parent == RAM_DIR
         assert filesystem_of(server.upload_dir) == "tmpfs"
+        assert filesystem_of(server.tmp_dir) == "tmpfs"
     assert filesystem_of(Path("/proc/self")) == "proc"
+
+
+def test_what_a_framework_spools_stays_in_the_run_and_goes_with_it() -> None:
+    """Emmett spools every upload to a new mime_multipart* folder under $TMPDIR: the harness's
+    TMPDIR must catch it, and stopping the server must remove it."""
+    shared = [Path("/tmp"), RAM_DIR]
+    before = {path for folder in shared if folder.is_dir() for path in folder.glob("mime_multipart*")}
+    request = SCENARIOS["upload"]
+    with Server(frameworks.get("emmett")) as server:
+        for _ in range(3):
+            answer = httpx.post(server.base_url + "/upload", headers=request.headers, content=request.body)
+            assert answer.status_code == 200, answer.text
+        spooled = list(server.tmp_dir.glob("mime_multipart*"))
+        run_dir = server.run_dir
+    assert spooled, "emmett's spooled uploads did not land in the server's TMPDIR"
+    assert not run_dir.exists()
+    after = {path for folder in shared if folder.is_dir() for path in folder.glob("mime_multipart*")}
+    assert after <= before, f"left behind: {sorted(after - before)}"

@@ -4,19 +4,9 @@ import os
 import tempfile
 import time
 
-import orjson
 from blacksheep import Application, FromFile, Request, bad_request, html, json, text, unauthorized
-from blacksheep.settings.json import json_settings
 
 UPLOAD_DIR = os.environ.get("BENCH_UPLOAD_DIR") or tempfile.mkdtemp()
-
-
-def orjson_dumps(value) -> str:
-    return orjson.dumps(value).decode("utf8")
-
-
-# BlackSheep's documented way to use orjson for request.json() and json() responses.
-json_settings.use(loads=orjson.loads, dumps=orjson_dumps)
 
 app = Application(show_error_details=False)
 get = app.router.get

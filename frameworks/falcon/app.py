@@ -6,8 +6,6 @@ import time
 
 import falcon
 import falcon.asgi
-import falcon.media
-import orjson
 
 UPLOAD_DIR = os.environ.get("BENCH_UPLOAD_DIR") or tempfile.mkdtemp()
 
@@ -60,12 +58,7 @@ class UploadResource:
         resp.text = stored
 
 
-# Falcon's documented way to use another JSON library for req/resp media.
-json_handler = falcon.media.JSONHandler(dumps=orjson.dumps, loads=orjson.loads)
-
 app = falcon.asgi.App()
-app.req_options.media_handlers[falcon.MEDIA_JSON] = json_handler
-app.resp_options.media_handlers[falcon.MEDIA_JSON] = json_handler
 
 for index in range(5):
     app.add_route(f"/route-{index}", StaticRoute())

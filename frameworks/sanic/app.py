@@ -1,15 +1,14 @@
 """The benchmark contract (SPEC.md) as a Sanic app, served by Sanic's own server.
 
 Run as `sanic app:app --single-process` (the registry's command). The app configures
-itself for production: uvloop, no access log, no debug, log level warning; JSON goes
-through orjson, set with Sanic's own `dumps`/`loads` options.
+itself for production: uvloop, no access log, no debug, log level warning. JSON is parsed
+and written the way Sanic does by default (ujson, which Sanic installs and picks up itself).
 """
 
 import os
 import tempfile
 import time
 
-import orjson
 from sanic import Request, Sanic
 from sanic.exceptions import BadRequest, Unauthorized
 from sanic.log import LOGGING_CONFIG_DEFAULTS
@@ -23,7 +22,7 @@ LOG_CONFIG = {
     "loggers": {name: {**logger, "level": "WARNING"} for name, logger in LOGGING_CONFIG_DEFAULTS["loggers"].items()},
 }
 
-app = Sanic("benchmark", log_config=LOG_CONFIG, dumps=orjson.dumps, loads=orjson.loads)
+app = Sanic("benchmark", log_config=LOG_CONFIG)
 app.config.update(ACCESS_LOG=False, USE_UVLOOP=True, MOTD=False)
 
 
