@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 from tabulate import tabulate
 
-from scripts import cpus, frameworks, load, procstats, results, verify
+from scripts import cpus, frameworks, labels, load, procstats, results, verify
 from scripts.frameworks import ROOT
 from scripts.scenarios import SCENARIOS
 from scripts.serve import Server, ServerError, Stopped, filesystem_of, stop_on_signals
@@ -48,7 +48,6 @@ _INSTALLED_SNIPPET = (
     "import importlib.metadata as m, json;"
     "print(json.dumps({d.metadata['Name'].lower(): d.version for d in m.distributions()}))"
 )
-_JSON_LIBRARIES = {"orjson": "/orjson/", "msgspec": "/msgspec/", "ujson": "/ujson"}
 
 
 class BenchError(RuntimeError):
@@ -116,32 +115,25 @@ def _scenarios(text: str) -> tuple[str, ...]:
     return tuple(name for name in SCENARIOS if name in chosen)
 
 
-def _versions(server: Server) -> dict:
-    """Exact versions, read in the app's own venv, and the libraries its process really loaded."""
+def _versions(server: Server, cores: frozenset[int]) -> dict:
+    """Exact versions, read in the app's own venv, and what served its requests, as observed."""
     done = subprocess.run([str(server.python), "-c", _INSTALLED_SNIPPET], capture_output=True, text=True, timeout=60)
     installed = json.loads(done.stdout) if done.returncode == 0 else {}
-    libraries = procstats.loaded_libraries(server.process.pid)
-
-    def loaded(fragment: str) -> bool:
-        return any(fragment in path for path in libraries)
+    framework = server.framework
+    try:
+        observed = labels.classify(labels.observe_calls(framework, cores), installed)
+    except (labels.ProbeError, ServerError) as error:
+        print(f"labels: {error}".splitlines()[0], file=sys.stderr)
+        unknown = {"name": labels.UNKNOWN, "version": None}
+        observed = {"event_loop": unknown, "http_parser": unknown, "json": [unknown]}
 
     def named(name: str) -> dict:
         return {"name": name, "version": installed.get(name)}
 
-    framework = server.framework
-    if loaded("/httptools/"):
-        parser = named("httptools")
-    elif loaded("/aiohttp/_http_parser"):
-        parser = {"name": "aiohttp C parser", "version": installed.get("aiohttp")}
-    else:
-        parser = {"name": f"{framework.server} (pure Python)", "version": installed.get(framework.server)}
-    json_libraries = [named(name) for name, fragment in _JSON_LIBRARIES.items() if loaded(fragment)]
     return {
         "framework": named(framework.package) if framework.package else {"name": "raw ASGI", "version": None},
         "server": named(framework.server),
-        "event_loop": named("uvloop") if loaded("/uvloop/") else {"name": "asyncio", "version": None},
-        "http_parser": parser,
-        "json": json_libraries or [{"name": "json (stdlib)", "version": None}],
+        **observed,
         "installed": installed,
     }
 
@@ -246,7 +238,8 @@ def _skeleton(run: Run) -> dict:
         "machine": results.machine(),
         "server": {
             "name": framework.server,
-            "command": framework.command("python", "127.0.0.1", 0),
+            "command": framework.command("{python}", "127.0.0.1", "{port}"),
+            "cwd": str(framework.directory.relative_to(ROOT)),
             "cpus": sorted(run.split.server),
             "upload_filesystem": None,
         },
@@ -277,9 +270,9 @@ def benchmark(run: Run, line: _Line) -> None:
     server = Server(run.framework, cores=run.split.server)
     try:
         server.start()
-        result["server"]["command"] = server.command
+        result["server"]["command"] = server.portable_command
         result["server"]["upload_filesystem"] = filesystem_of(server.upload_dir)
-        result["versions"] = _versions(server)
+        result["versions"] = _versions(server, run.split.server)
         checks = verify.verify(server.base_url, server.upload_dir)
         result["verification"] = [check.__dict__ for check in checks]
         gates = verify.failures_by_scenario(checks, list(run.settings.scenarios))

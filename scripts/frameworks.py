@@ -44,7 +44,7 @@ class Framework:
     def requirements(self) -> Path:
         return self.directory / "requirements.txt"
 
-    def command(self, python: str, host: str, port: int) -> list[str]:
+    def command(self, python: str, host: str, port: int | str) -> list[str]:
         """The exact argv that starts this app, as the benchmark runs it."""
         words = shlex.split(self.command_template)
         values = {"python": python, "app": self.app, "host": host, "port": str(port)}

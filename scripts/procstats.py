@@ -83,12 +83,3 @@ def peak_rss_bytes(pid: int) -> int | None:
         if line.startswith("VmHWM:")
     )
 
-
-def loaded_libraries(pid: int) -> set[str]:
-    """Paths of the shared objects mapped into the tree: which C extensions are really in use."""
-    return {
-        line.split()[-1]
-        for text in _read_each(pid, "maps")
-        for line in text.splitlines()
-        if line.rstrip().endswith(".so") or ".so." in line
-    }

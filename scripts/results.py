@@ -121,8 +121,21 @@ def validate(result: dict) -> None:
     jsonschema.validate(result, json.loads(SCHEMA_PATH.read_text()))
 
 
+def portable(value: object) -> object:
+    """The value with this checkout's absolute path turned into "." in every string (a failed
+    server's output tail names its files): a result says nothing about the machine's folders."""
+    if isinstance(value, str):
+        return value.replace(str(ROOT), ".")
+    if isinstance(value, dict):
+        return {key: portable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [portable(item) for item in value]
+    return value
+
+
 def write(result: dict, path: Path) -> None:
     """Validate, then write atomically: a reader never sees half a file."""
+    result = portable(result)
     validate(result)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")

@@ -23,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from scripts import appenv, cpus, frameworks
@@ -89,6 +90,7 @@ class Server:
         host: str = HOST,
         cores: frozenset[int] | None = None,
         capture: bool = True,
+        wrapper: Sequence[str] = (),
     ) -> None:
         self.framework = framework
         self.host = host
@@ -96,7 +98,10 @@ class Server:
         self.cores = cores
         self.capture = capture
         self.python = appenv.ensure(framework)
-        self.command = framework.command(str(self.python), host, self.port)
+        # A wrapper (a profiler, valgrind) goes before the command the registry gives; in it,
+        # "{python}" stands for the app's interpreter.
+        wrapped = [word.replace("{python}", str(self.python)) for word in wrapper]
+        self.command = [*wrapped, *framework.command(str(self.python), host, self.port)]
         self.run_dir: Path | None = None
         self.process: subprocess.Popen[str] | None = None
         self._output: collections.deque[str] = collections.deque(maxlen=OUTPUT_LINES)
@@ -105,6 +110,13 @@ class Server:
     @property
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def portable_command(self) -> list[str]:
+        """The command as results print it: paths relative to the repository, the port as {port},
+        so that the same app gives the same command on every machine."""
+        python = self.python.relative_to(frameworks.ROOT) if self.python.is_relative_to(frameworks.ROOT) else "{python}"
+        return self.framework.command(str(python), self.host, "{port}")
 
     @property
     def upload_dir(self) -> Path | None:

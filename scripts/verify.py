@@ -363,9 +363,16 @@ def verify(base_url: str, upload_dir: Path | None = None, timeout: float = 30.0)
     return results
 
 
+# Checks recorded in every result but not gating a benchmark: the shared temporary folders
+# are shared, so on a busy machine another program's file can appear while the uploads run.
+# The conformance tests, on a machine doing nothing else, hold every app to them.
+NOT_GATING = {"upload_leaves_nothing_outside_the_run"}
+
+
 def failures_by_scenario(checks: list[Check], scenarios: list[str]) -> dict[str, list[Check]]:
     """For each scenario, the failed checks that gate it (its own and the 'all' ones)."""
-    return {name: [c for c in checks if not c.passed and c.scenario in (name, ALL)] for name in scenarios}
+    gating = [c for c in checks if not c.passed and c.name not in NOT_GATING]
+    return {name: [c for c in gating if c.scenario in (name, ALL)] for name in scenarios}
 
 
 def main(argv: list[str]) -> int:

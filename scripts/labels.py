@@ -1,0 +1,165 @@
+"""Which event loop, HTTP parser and JSON library served an app's requests, as observed.
+
+A result names the libraries on the request path, not those merely loaded: the app is
+started once more under `scripts/probe.py`, serves each scenario's request a few times while
+the probe records every function called, and the rules below turn those calls into labels.
+What no rule recognises (a parser written in Rust, say) is labelled "unknown", never guessed.
+
+    python -m scripts.labels starlette   # prints the labels of one app
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from scripts import frameworks
+from scripts.scenarios import SCENARIOS
+from scripts.serve import Server, ServerError
+
+PROBE = Path(__file__).with_name("probe.py")
+REQUESTS_PER_SCENARIO = 3
+WAIT_S = 15.0
+UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A recorded call starting with `prefix` (and none starting with `unless`) means `label`."""
+
+    prefix: str
+    label: str
+    distribution: str | None  # the installed distribution whose version the label carries
+    role: str = ""
+    unless: str | None = None
+
+
+# Parsers written in Cython (httptools, aiohttp's C parser) are invisible to Python's
+# profiler, so each rule names the Python code that only runs when that parser does: the
+# protocol class uvicorn picks for `--http httptools` (uvicorn/protocols/http/), or aiohttp's
+# request handler with its pure-Python parser not running (aiohttp/http_parser.py: the C
+# parser replaces `HttpRequestParser` when it imports).
+PARSER_RULES = (
+    Rule("py uvicorn/protocols/http/httptools_impl.py:HttpToolsProtocol.data_received", "httptools", "httptools"),
+    Rule("py uvicorn/protocols/http/h11_impl.py:H11Protocol.data_received", "h11", "h11"),
+    Rule("py aiohttp/http_parser.py:HttpParser.feed_data", "aiohttp (Python parser)", "aiohttp"),
+    Rule(
+        "py aiohttp/web_protocol.py:RequestHandler.data_received",
+        "aiohttp (C parser)",
+        "aiohttp",
+        unless="py aiohttp/http_parser.py:HttpParser.feed_data",
+    ),
+    Rule("py sanic/http/http1.py:Http.http1", "sanic (own parser, Python)", "sanic"),
+    Rule("py tornado/http1connection.py:HTTP1Connection._read_message", "tornado (own parser, Python)", "tornado"),
+)
+# The api scenario's body is decoded and its answer encoded by one of these.
+JSON_RULES = (
+    Rule("c orjson.loads", "orjson", "orjson", "decode"),
+    Rule("c orjson.dumps", "orjson", "orjson", "encode"),
+    Rule("c ujson.loads", "ujson", "ujson", "decode"),
+    Rule("c ujson.dumps", "ujson", "ujson", "encode"),
+    Rule("c msgspec.json.Decoder.decode", "msgspec", "msgspec", "decode"),
+    Rule("c msgspec.json.decode", "msgspec", "msgspec", "decode"),
+    Rule("c msgspec.json.Encoder.encode", "msgspec", "msgspec", "encode"),
+    Rule("c msgspec.json.encode", "msgspec", "msgspec", "encode"),
+    Rule("c msgspec._core.json_decode", "msgspec", "msgspec", "decode"),
+    Rule("c msgspec._core.json_encode", "msgspec", "msgspec", "encode"),
+    Rule("c pydantic_core._pydantic_core.SchemaValidator.validate_json", "pydantic-core", "pydantic-core", "decode"),
+    Rule("c pydantic_core._pydantic_core.from_json", "pydantic-core", "pydantic-core", "decode"),
+    Rule("c pydantic_core._pydantic_core.SchemaSerializer.to_json", "pydantic-core", "pydantic-core", "encode"),
+    Rule("c pydantic_core._pydantic_core.to_json", "pydantic-core", "pydantic-core", "encode"),
+    Rule("py json/decoder.py:JSONDecoder.decode", "json (stdlib)", None, "decode"),
+    Rule("py json/encoder.py:JSONEncoder.encode", "json (stdlib)", None, "encode"),
+)
+# The type of the loop running in the threads that served requests.
+LOOP_RULES = (
+    Rule("loop uvloop.", "uvloop", "uvloop"),
+    Rule("loop asyncio.", "asyncio", None),
+)
+
+
+class ProbeError(RuntimeError):
+    """The app could not be observed; the message says why."""
+
+
+def observe_calls(framework: frameworks.Framework, cores: frozenset[int] | None = None) -> set[str]:
+    """Start the app under the probe, send each scenario's request, return every call recorded."""
+    with tempfile.TemporaryDirectory(prefix="bench-probe-") as folder:
+        control, output = Path(folder) / "control", Path(folder) / "calls"
+        wrapper = ["{python}", str(PROBE), str(control), str(output), "--"]
+        with Server(framework, cores=cores, wrapper=wrapper) as server:
+            control.write_text("record")
+            _wait_for(output.with_suffix(".recording"), server, "start recording")
+            with httpx.Client(base_url=server.base_url, timeout=30) as client:
+                for request in SCENARIOS.values():
+                    for _ in range(REQUESTS_PER_SCENARIO):
+                        client.request(request.method, request.path, headers=request.headers, content=request.body)
+            control.write_text("stop")
+            _wait_for(output, server, "write what it recorded")
+            return set(output.read_text().splitlines())
+
+
+def _wait_for(path: Path, server: Server, what: str) -> None:
+    deadline = time.monotonic() + WAIT_S
+    while not path.exists():
+        if not server.alive() or time.monotonic() > deadline:
+            raise ProbeError(f"the probe in {server.framework.name} did not {what}:\n{server.output_tail[-1000:]}")
+        time.sleep(0.05)
+
+
+def _matches(calls: set[str], rules: tuple[Rule, ...]) -> list[Rule]:
+    def seen(prefix: str) -> bool:
+        return any(call.startswith(prefix) for call in calls)
+
+    return [rule for rule in rules if seen(rule.prefix) and not (rule.unless and seen(rule.unless))]
+
+
+def classify(calls: set[str], installed: dict[str, str]) -> dict:
+    """Turn the recorded calls into the result's labels (`versions` of the JSON result)."""
+
+    def first(rules: tuple[Rule, ...]) -> dict:
+        found = _matches(calls, rules)
+        if not found:
+            return {"name": UNKNOWN, "version": None}
+        return {"name": found[0].label, "version": installed.get(found[0].distribution or "")}
+
+    json_libraries: dict[str, dict] = {}
+    for rule in _matches(calls, JSON_RULES):
+        entry = json_libraries.setdefault(
+            rule.label,
+            {"name": rule.label, "version": installed.get(rule.distribution or ""), "used_for": []},
+        )
+        if rule.role not in entry["used_for"]:
+            entry["used_for"].append(rule.role)
+    return {
+        "event_loop": first(LOOP_RULES),
+        "http_parser": first(PARSER_RULES),
+        "json": list(json_libraries.values()) or [{"name": UNKNOWN, "version": None, "used_for": []}],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="labels", description="Print what served an app's requests, as observed.")
+    parser.add_argument("framework", choices=frameworks.names())
+    parser.add_argument("--calls", action="store_true", help="also print every recorded call")
+    args = parser.parse_args(argv)
+    try:
+        calls = observe_calls(frameworks.get(args.framework))
+    except (ProbeError, ServerError) as error:
+        print(f"labels: {error}", file=sys.stderr)
+        return 1
+    if args.calls:
+        print("\n".join(sorted(calls)))
+    print(json.dumps(classify(calls, {}), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
