@@ -37,16 +37,15 @@ class Settings:
     scenarios: tuple[str, ...] = tuple(SCENARIOS)
     client: str = "auto"
     output: Path = ROOT / "results"
-    baseline_warmup: int = 1
-    baseline_duration: int = 3
 
 
 DEFAULTS = Settings()
 
-# What the app's venv reports about itself: every installed distribution and its version.
+# What the app's venv reports about itself: its Python, and every installed distribution's version.
 _INSTALLED_SNIPPET = (
-    "import importlib.metadata as m, json;"
-    "print(json.dumps({d.metadata['Name'].lower(): d.version for d in m.distributions()}))"
+    "import importlib.metadata as m, json, platform;"
+    "print(json.dumps({'python': platform.python_version(),"
+    " 'installed': {d.metadata['Name'].lower(): d.version for d in m.distributions()}}))"
 )
 
 
@@ -118,7 +117,8 @@ def _scenarios(text: str) -> tuple[str, ...]:
 def _versions(server: Server, cores: frozenset[int]) -> dict:
     """Exact versions, read in the app's own venv, and what served its requests, as observed."""
     done = subprocess.run([str(server.python), "-c", _INSTALLED_SNIPPET], capture_output=True, text=True, timeout=60)
-    installed = json.loads(done.stdout) if done.returncode == 0 else {}
+    venv = json.loads(done.stdout) if done.returncode == 0 else {"python": "unknown", "installed": {}}
+    installed = venv["installed"]
     framework = server.framework
     try:
         observed = labels.classify(labels.observe_calls(framework, cores), installed)
@@ -134,6 +134,7 @@ def _versions(server: Server, cores: frozenset[int]) -> dict:
         "framework": named(framework.package) if framework.package else {"name": "raw ASGI", "version": None},
         "server": named(framework.server),
         **observed,
+        "python": venv["python"],
         "installed": installed,
     }
 
@@ -182,45 +183,52 @@ def _check_alive(server: Server, when: str) -> None:
         raise BenchError(f"the server stopped answering after {when} ({type(error).__name__})") from None
 
 
-def _measure(run: Run, server: Server, scenarios: list[str], line: _Line) -> None:
-    settings = run.settings
+def _measured_run(run: Run, server: Server, scenario: str, label: str, line: _Line) -> dict:
+    """One measured run: the load generator's figures plus the server's CPU time and peak memory."""
     pid = server.process.pid
-    threads = load.threads(run.client, run.split.client)
+    server.clear_uploads()
+    procstats.reset_peak_rss(pid)
+    cpu_before = procstats.cpu_seconds(pid)
+    figures = _load(run, server, scenario, run.settings.duration, label, line)
+    cpu_after = procstats.cpu_seconds(pid)
+    cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
+    measured = results.run_figures(
+        figures, cpu, procstats.peak_rss_bytes(pid), load.threads(run.client, run.split.client)
+    )
+    _check_alive(server, label)  # a run the server did not survive is void
+    return measured
+
+
+def _measure(run: Run, server: Server, baseline: Server | None, scenarios: list[str], line: _Line) -> None:
+    """Warm both apps up, then measure each repeat of each scenario as a pair: the framework's run
+    and the baseline's, adjacent in time, their order alternating from one repeat to the next, so
+    that a drift of the machine lands on both sides of a pair alike."""
+    settings = run.settings
+    targets = [(server, run.result["scenarios"], "")]
+    if baseline is not None:
+        targets.append((baseline, run.result["baseline"]["scenarios"], "baseline "))
     if settings.warmup:
         for scenario in scenarios:
-            _load(run, server, scenario, settings.warmup, f"{scenario} warm-up", line)
-            _check_alive(server, f"the {scenario} warm-up")
+            for target, _, prefix in targets:
+                _load(run, target, scenario, settings.warmup, f"{prefix}{scenario} warm-up", line)
+                _check_alive(target, f"the {prefix}{scenario} warm-up")
     for repeat in range(1, settings.repeat + 1):
         for scenario in scenarios:
-            server.clear_uploads()
-            procstats.reset_peak_rss(pid)
-            cpu_before = procstats.cpu_seconds(pid)
-            figures = _load(
-                run, server, scenario, settings.duration, f"{scenario} repeat {repeat}/{settings.repeat}", line
-            )
-            cpu_after = procstats.cpu_seconds(pid)
-            cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
-            measured = results.run_figures(figures, cpu, procstats.peak_rss_bytes(pid), threads)
-            _check_alive(server, f"{scenario} repeat {repeat}")  # a run the server did not survive is void
-            run.result["scenarios"][scenario]["runs"].append(measured)
+            order = targets if repeat % 2 else targets[::-1]
+            for target, entries, prefix in order:
+                label = f"{prefix}{scenario} repeat {repeat}/{settings.repeat}"
+                entries[scenario]["runs"].append(_measured_run(run, target, scenario, label, line))
 
 
-def _baseline(run: Run, line: _Line) -> dict:
-    """Short runs of the raw ASGI baseline on the same scenarios and machine: the ceiling each
-    framework's figures are read against, so that results compare across machines as ratios."""
-    settings = run.settings
-    entry = {"framework": frameworks.BASELINE, "duration_s": settings.baseline_duration, "rps": {}}
+def _start_baseline(run: Run) -> Server | None:
+    """The raw ASGI app, on the framework's core, beside it for the whole run; None if it fails."""
+    baseline = Server(frameworks.get(frameworks.BASELINE), cores=run.split.server)
     try:
-        with Server(frameworks.get(frameworks.BASELINE), cores=run.split.server) as server:
-            for scenario in settings.scenarios:
-                if settings.baseline_warmup:
-                    _load(run, server, scenario, settings.baseline_warmup, f"baseline {scenario} warm-up", line)
-                figures = _load(run, server, scenario, settings.baseline_duration, f"baseline {scenario}", line)
-                entry["rps"][scenario] = figures["status_2xx"] / figures["duration_s"]
-                server.clear_uploads()
-    except (ServerError, load.LoadError) as error:
-        return entry | {"status": "failed", "reason": str(error)}
-    return entry | {"status": "ok", "reason": None}
+        baseline.start()
+    except ServerError as error:
+        run.result["baseline"] |= {"status": "failed", "reason": str(error).splitlines()[0]}
+        return None
+    return baseline
 
 
 def _skeleton(run: Run) -> dict:
@@ -257,9 +265,16 @@ def _skeleton(run: Run) -> dict:
         "versions": None,
         "verification": None,
         "scenarios": {
-            name: {"status": "ok", "reason": None, "runs": [], "summary": None} for name in settings.scenarios
+            name: {"status": "ok", "reason": None, "runs": [], "summary": None, "share": None}
+            for name in settings.scenarios
         },
-        "baseline": None,
+        "instructions": None,
+        "baseline": {
+            "framework": frameworks.BASELINE,
+            "status": "ok",
+            "reason": None,
+            "scenarios": {name: {"runs": [], "summary": None, "instructions": None} for name in settings.scenarios},
+        },
         "timings": None,
     }
 
@@ -268,6 +283,7 @@ def benchmark(run: Run, line: _Line) -> None:
     """Every step of the run; failures are recorded in run.result, Ctrl-C propagates."""
     result = run.result
     server = Server(run.framework, cores=run.split.server)
+    baseline = None
     try:
         server.start()
         result["server"]["command"] = server.portable_command
@@ -282,7 +298,8 @@ def benchmark(run: Run, line: _Line) -> None:
                 result["scenarios"][scenario] |= {"status": "failed_verification", "reason": reasons}
         passing = [name for name, failed in gates.items() if not failed]
         print(f"verified: {len(checks) - sum(not c.passed for c in checks)}/{len(checks)} checks pass", file=sys.stderr)
-        _measure(run, server, passing, line)
+        baseline = _start_baseline(run)
+        _measure(run, server, baseline, passing, line)
     except (ServerError, BenchError, load.LoadError) as error:
         result["status"] = "failed"
         result["error"] = str(error)
@@ -292,14 +309,20 @@ def benchmark(run: Run, line: _Line) -> None:
                 entry |= {"status": "failed", "reason": f"not measured: {error}".splitlines()[0]}
     finally:
         server.stop()
-    result["baseline"] = _baseline(run, line)
+        if baseline is not None:
+            baseline.stop()
 
 
 def _finish(run: Run) -> None:
     result = run.result
-    for entry in result["scenarios"].values():
+    for name, entry in result["scenarios"].items():
         if entry["runs"] and entry["status"] == "ok":
             entry["summary"] = results.summarize(entry["runs"])
+        base = result["baseline"]["scenarios"][name]
+        if base["runs"]:
+            base["summary"] = results.summarize(base["runs"])
+        if entry["summary"] and len(base["runs"]) == len(entry["runs"]):
+            entry["share"] = results.paired_share(entry["runs"], base["runs"])
     if any(entry["status"] != "ok" for entry in result["scenarios"].values()):
         result["status"] = "failed"
     total = time.monotonic() - run.started
@@ -312,29 +335,34 @@ def _finish(run: Run) -> None:
     }
 
 
+def _summary_row(name: str, entry: dict) -> list[str]:
+    summary = entry["summary"]
+    if summary is None:
+        return [name, entry.get("status", ""), "", "", "", "", "", "", (entry.get("reason") or "")[:60]]
+    share = entry.get("share")
+    return [
+        name, entry.get("status", "ok"), f"{summary['rps_median']:.0f}",
+        f"{summary['rps_min']:.0f}–{summary['rps_max']:.0f}",
+        f"{summary['rps_cv'] * 100:.1f}%" if summary["rps_cv"] is not None else "n/a",
+        f"{share['median'] * 100:.1f}% ({share['min'] * 100:.1f}–{share['max'] * 100:.1f})" if share else "",
+        f"{summary['latency_ms']['p99']:.2f}",
+        f"{summary['cpu_us_per_request']:.0f}" if summary["cpu_us_per_request"] else "n/a",
+        ", ".join(flag for flag, on in summary["flags"].items() if on),
+    ]  # fmt: skip
+
+
 def print_summary(result: dict) -> None:
-    rows = []
-    for name, entry in result["scenarios"].items():
-        summary = entry["summary"]
-        if summary is None:
-            rows.append([name, entry["status"], "", "", "", "", "", "", (entry["reason"] or "")[:60]])
-            continue
-        flags = ", ".join(flag for flag, on in summary["flags"].items() if on)
-        rows.append([
-            name, entry["status"], f"{summary['rps_median']:.0f}",
-            f"{summary['rps_min']:.0f}–{summary['rps_max']:.0f}",
-            f"{summary['rps_cv'] * 100:.1f}%" if summary["rps_cv"] is not None else "n/a",
-            f"{summary['latency_ms']['p50']:.2f}", f"{summary['latency_ms']['p99']:.2f}",
-            f"{summary['cpu_us_per_request']:.0f}" if summary["cpu_us_per_request"] else "n/a",
-            flags,
-        ])  # fmt: skip
-    headers = ["scenario", "status", "req/s", "min–max", "CV", "p50 ms", "p99 ms", "CPU µs/req", "flags"]
+    headers = ["scenario", "status", "req/s", "min–max", "CV", "vs asgi (pairs)", "p99 ms", "CPU µs/req", "flags"]
     print(f"\n{result['framework']} ({result['load']['tool']}, {result['load']['connections']} connections)")
+    rows = [_summary_row(name, entry) for name, entry in result["scenarios"].items()]
     print(tabulate(rows, headers=headers, disable_numparse=True))
     baseline = result["baseline"]
-    if baseline["rps"]:
-        figures = ", ".join(f"{name} {rps:.0f}" for name, rps in baseline["rps"].items())
-        print(f"baseline asgi req/s ({baseline['duration_s']} s each): {figures}")
+    if baseline["status"] == "ok":
+        print(f"\nbaseline: {baseline['framework']}, each run adjacent to one above")
+        rows = [_summary_row(name, entry) for name, entry in baseline["scenarios"].items()]
+        print(tabulate(rows, headers=headers, disable_numparse=True))
+    else:
+        print(f"baseline failed: {baseline['reason']}")
     timings = result["timings"]
     print(f"time: {timings['total_s']:.1f} s, of which harness overhead {timings['overhead_share'] * 100:.1f}%")
     if result["error"]:

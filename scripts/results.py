@@ -19,7 +19,7 @@ import jsonschema
 
 from scripts.frameworks import ROOT
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA_PATH = Path(__file__).with_name("result.schema.json")
 # A scenario is flagged unstable above this coefficient of variation of its repeats,
 UNSTABLE_CV = 0.05
@@ -83,6 +83,16 @@ def summarize(runs: list[dict]) -> dict:
             "client_bound": any(run["client_bound"] for run in runs),
         },
     }
+
+
+def paired_share(runs: list[dict], baseline_runs: list[dict]) -> dict | None:
+    """The framework's req/s as a share of the baseline's, pair by pair (the runs adjacent in
+    time), and the median of the pairs with their range: the baseline's noise is divided out
+    run by run instead of landing whole on every share."""
+    pairs = [run["rps"] / base["rps"] for run, base in zip(runs, baseline_runs, strict=True) if base["rps"] > 0]
+    if not pairs:
+        return None
+    return {"median": statistics.median(pairs), "min": min(pairs), "max": max(pairs), "pairs": pairs}
 
 
 def machine() -> dict:

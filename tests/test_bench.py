@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import shutil
 import signal
 import subprocess
@@ -50,9 +51,19 @@ def test_smoke_run_of_the_baseline(tmp_path: Path, client: str) -> None:
         assert run["status_2xx"] > 0, name
         assert run["rps"] == pytest.approx(run["status_2xx"] / run["duration_s"])
         assert 0.5 < run["duration_s"] < 3
-    assert result["baseline"]["status"] == "ok"
-    assert set(result["baseline"]["rps"]) == {"html", "api", "upload"} and min(result["baseline"]["rps"].values()) > 0
+    baseline = result["baseline"]
+    assert baseline["status"] == "ok"
+    for name, entry in result["scenarios"].items():
+        paired = baseline["scenarios"][name]["runs"]
+        assert len(paired) == len(entry["runs"]) and paired[0]["status_2xx"] > 0, name
+        assert entry["share"]["pairs"] == [run["rps"] / base["rps"] for run, base in zip(entry["runs"], paired)]
     assert result["versions"]["server"] == {"name": "uvicorn", "version": "0.54.0"}
+    assert result["versions"]["http_parser"]["name"] == "httptools"
+    assert result["versions"]["python"] == platform.python_version()
+    text = (output / "asgi.json").read_text()
+    for machine_path in (str(ROOT), str(tmp_path), "/dev/shm"):
+        assert machine_path not in text, f"the result names {machine_path}, a path of this machine"
+    assert "{port}" in result["server"]["command"]
     assert result["server"]["upload_filesystem"] not in (None, "unknown")
     assert all(check["passed"] for check in result["verification"])
     assert "asgi (" in done.stdout and "req/s" in done.stdout
