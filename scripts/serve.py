@@ -23,7 +23,7 @@ import threading
 import time
 from pathlib import Path
 
-from scripts import appenv, cpus, frameworks
+from scripts import appenv, cpus, frameworks, override
 from scripts.frameworks import Framework
 
 HOST = "127.0.0.1"
@@ -87,13 +87,17 @@ class Server:
         host: str = HOST,
         cores: frozenset[int] | None = None,
         capture: bool = True,
+        install: str | None = None,
     ) -> None:
         self.framework = framework
         self.host = host
         self.port = port or free_port(host)
         self.cores = cores
         self.capture = capture
-        self.python = appenv.ensure(framework)
+        # `install`: another version of the framework (bench --install), in its own venv; None: the pins.
+        installed = override.ensure(framework, install) if install else None
+        self.install = installed.record if installed else None
+        self.python = installed.python if installed else appenv.ensure(framework)
         self.command = framework.command(str(self.python), host, self.port)
         self.upload_dir: Path | None = None
         self.process: subprocess.Popen[str] | None = None
