@@ -1,13 +1,15 @@
 """One virtualenv per framework app, because the frameworks' pins conflict.
 
-Each app runs from `.venvs/<name>/`, built from `frameworks/<name>/requirements.txt`. A
-stamp holding the requirements' hash lets a warm venv be reused at no cost; uv builds it
-when installed (fast), the standard venv module and pip otherwise.
+Each app runs from `.venvs/<name>/` (BENCH_VENVS_DIR moves the folder, for the tests), built
+from `frameworks/<name>/requirements.txt`. A stamp holding the requirements' hash lets a
+warm venv be reused at no cost; uv builds it when installed (fast), the standard venv
+module and pip otherwise.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -15,15 +17,23 @@ from pathlib import Path
 
 from scripts.frameworks import ROOT, Framework
 
-VENVS_DIR = ROOT / ".venvs"
+VENVS_DIR = Path(os.environ.get("BENCH_VENVS_DIR") or ROOT / ".venvs")
 
 
 class EnvError(RuntimeError):
-    """The app's virtualenv could not be built."""
+    """The app's virtualenv could not be built; `output` is the installer's own account."""
+
+    def __init__(self, message: str, output: str = "") -> None:
+        super().__init__(message)
+        self.output = output
+
+
+def interpreter(venv: Path) -> Path:
+    return venv / "bin" / "python"
 
 
 def python_path(framework: Framework) -> Path:
-    return VENVS_DIR / framework.name / "bin" / "python"
+    return interpreter(VENVS_DIR / framework.name)
 
 
 def ensure(framework: Framework, quiet: bool = True) -> Path:
@@ -34,23 +44,33 @@ def ensure(framework: Framework, quiet: bool = True) -> Path:
     python = python_path(framework)
     if python.exists() and stamp.exists() and stamp.read_text() == digest:
         return python
+    build(venv, ["-r", str(framework.requirements)], framework.name, quiet)
+    stamp.write_text(digest)
+    return python
+
+
+def build(venv: Path, install_args: list[str], label: str, quiet: bool = True) -> None:
+    """Make `venv` afresh and install `install_args` (pip's arguments) into it; remove it again
+    if that fails or is interrupted, so a half-built venv is never mistaken for a warm one."""
     shutil.rmtree(venv, ignore_errors=True)
+    python = interpreter(venv)
     uv = shutil.which("uv")
     if uv:
         steps = [
             [uv, "venv", "--quiet", "--python", sys.executable, str(venv)],
-            [uv, "pip", "install", "--quiet", "--python", str(python), "-r", str(framework.requirements)],
+            [uv, "pip", "install", "--quiet", "--python", str(python), *install_args],
         ]
     else:
         steps = [
             [sys.executable, "-m", "venv", str(venv)],
-            [str(python), "-m", "pip", "install", "--quiet", "-r", str(framework.requirements)],
+            [str(python), "-m", "pip", "install", "--quiet", *install_args],
         ]
-    for step in steps:
-        done = subprocess.run(step, capture_output=quiet, text=True)
-        if done.returncode != 0:
-            shutil.rmtree(venv, ignore_errors=True)
-            output = (done.stderr or done.stdout or "").strip()[-2000:]
-            raise EnvError(f"{framework.name}: could not build its venv ({' '.join(step[:3])} …):\n{output}")
-    stamp.write_text(digest)
-    return python
+    try:
+        for step in steps:
+            done = subprocess.run(step, capture_output=quiet, text=True, env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
+            if done.returncode != 0:
+                output = (done.stderr or done.stdout or "").strip()[-2000:]
+                raise EnvError(f"{label}: could not build its venv ({' '.join(step[:3])} …):\n{output}", output)
+    except BaseException:
+        shutil.rmtree(venv, ignore_errors=True)
+        raise

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 from tabulate import tabulate
 
-from scripts import cpus, frameworks, labels, load, procstats, results, verify
+from scripts import cpus, frameworks, labels, load, override, procstats, results, verify
 from scripts.frameworks import ROOT
 from scripts.scenarios import SCENARIOS
 from scripts.serve import Server, ServerError, Stopped, filesystem_of, stop_on_signals
@@ -37,6 +37,7 @@ class Settings:
     scenarios: tuple[str, ...] = tuple(SCENARIOS)
     client: str = "auto"
     output: Path = ROOT / "results"
+    install: str | None = None  # another version of the framework than its pin (override.py)
 
 
 DEFAULTS = Settings()
@@ -76,6 +77,8 @@ def parse_args(argv: list[str]) -> tuple[str, Settings]:
     parser.add_argument("--scenarios", type=_scenarios, default=DEFAULTS.scenarios, help="comma-separated subset")
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default=DEFAULTS.client)
     parser.add_argument("--output", type=Path, default=DEFAULTS.output, help="directory for <name>.json")
+    parser.add_argument("--install", metavar="REQUIREMENT", help="the framework from a release, git URL or path, "
+                        "not its pin; the result goes to OUTPUT/installs/<name>+<tag>.json")  # fmt: skip
     args = parser.parse_args(argv)
     settings = Settings(
         duration=args.duration,
@@ -85,6 +88,7 @@ def parse_args(argv: list[str]) -> tuple[str, Settings]:
         scenarios=args.scenarios,
         client=args.client,
         output=args.output,
+        install=args.install,
     )
     return args.framework, settings
 
@@ -114,14 +118,14 @@ def _scenarios(text: str) -> tuple[str, ...]:
     return tuple(name for name in SCENARIOS if name in chosen)
 
 
-def _versions(server: Server, cores: frozenset[int]) -> dict:
+def _versions(server: Server, cores: frozenset[int], install: str | None) -> dict:
     """Exact versions, read in the app's own venv, and what served its requests, as observed."""
     done = subprocess.run([str(server.python), "-c", _INSTALLED_SNIPPET], capture_output=True, text=True, timeout=60)
     venv = json.loads(done.stdout) if done.returncode == 0 else {"python": "unknown", "installed": {}}
     installed = venv["installed"]
     framework = server.framework
     try:
-        observed = labels.classify(labels.observe_calls(framework, cores), installed)
+        observed = labels.classify(labels.observe_calls(framework, cores, install), installed)
     except (labels.ProbeError, ServerError) as error:
         print(f"labels: {error}".splitlines()[0], file=sys.stderr)
         unknown = {"name": labels.UNKNOWN, "version": None}
@@ -262,6 +266,7 @@ def _skeleton(run: Run) -> dict:
             "repeat": settings.repeat,
             "cpus": sorted(run.split.client),
         },
+        "install": None,
         "versions": None,
         "verification": None,
         "scenarios": {
@@ -282,13 +287,14 @@ def _skeleton(run: Run) -> dict:
 def benchmark(run: Run, line: _Line) -> None:
     """Every step of the run; failures are recorded in run.result, Ctrl-C propagates."""
     result = run.result
-    server = Server(run.framework, cores=run.split.server)
+    server = Server(run.framework, cores=run.split.server, install=run.settings.install)
+    result["install"] = server.install
     baseline = None
     try:
         server.start()
         result["server"]["command"] = server.portable_command
         result["server"]["upload_filesystem"] = filesystem_of(server.upload_dir)
-        result["versions"] = _versions(server, run.split.server)
+        result["versions"] = _versions(server, run.split.server, run.settings.install)
         checks = verify.verify(server.base_url, server.upload_dir)
         result["verification"] = [check.__dict__ for check in checks]
         gates = verify.failures_by_scenario(checks, list(run.settings.scenarios))
@@ -369,6 +375,13 @@ def print_summary(result: dict) -> None:
         print(f"FAILED: {result['error']}")
 
 
+def _describe_install(installed: override.Installed) -> str:
+    record = installed.record
+    commit = f", commit {record['commit']}" if record["commit"] else ""
+    dirty = {True: " with uncommitted changes", False: " clean", None: ""}[record["dirty"]]
+    return f"version {record['version']}{commit}{dirty}, in {installed.venv}"
+
+
 def main(argv: list[str] | None = None) -> int:
     name, settings = parse_args(sys.argv[1:] if argv is None else argv)
     try:
@@ -376,9 +389,22 @@ def main(argv: list[str] | None = None) -> int:
     except load.LoadError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 2
+    stop_on_signals()
+    path = settings.output / f"{name}.json"
+    if settings.install:
+        # Bad input fails here, before the run; the override's result never replaces the pinned one.
+        try:
+            installed = override.ensure(frameworks.get(name), settings.install)
+        except override.InstallError as error:
+            print(f"bench: {error}", file=sys.stderr)
+            return 2
+        except Stopped as stop:
+            print(f"\nbench: interrupted ({stop}); nothing written", file=sys.stderr)
+            return 130
+        path = settings.output / "installs" / f"{installed.venv.name}.json"
+        print(f"bench {name}: --install {settings.install}: {_describe_install(installed)}", file=sys.stderr)
     run = Run(frameworks.get(name), settings, client, cpus.split())
     run.result = _skeleton(run)
-    stop_on_signals()
     print(f"bench {name}: {settings.repeat} × {settings.duration} s per scenario, {client}", file=sys.stderr)
     try:
         benchmark(run, _Line())
@@ -386,7 +412,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nbench: interrupted ({stop}); nothing written", file=sys.stderr)
         return 130
     _finish(run)
-    path = settings.output / f"{name}.json"
     results.write(run.result, path)
     print_summary(run.result)
     print(f"wrote {path}")

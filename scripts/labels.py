@@ -89,12 +89,15 @@ class ProbeError(RuntimeError):
     """The app could not be observed; the message says why."""
 
 
-def observe_calls(framework: frameworks.Framework, cores: frozenset[int] | None = None) -> set[str]:
-    """Start the app under the probe, send each scenario's request, return every call recorded."""
+def observe_calls(
+    framework: frameworks.Framework, cores: frozenset[int] | None = None, install: str | None = None
+) -> set[str]:
+    """Start the app under the probe (with the framework from `install` if given, as the bench
+    runs it), send each scenario's request a few times, and return every call recorded."""
     with tempfile.TemporaryDirectory(prefix="bench-probe-") as folder:
         control, output = Path(folder) / "control", Path(folder) / "calls"
         wrapper = ["{python}", str(PROBE), str(control), str(output), "--"]
-        with Server(framework, cores=cores, wrapper=wrapper) as server:
+        with Server(framework, cores=cores, wrapper=wrapper, install=install) as server:
             control.write_text("record")
             _wait_for(output.with_suffix(".recording"), server, "start recording")
             with httpx.Client(base_url=server.base_url, timeout=30) as client:

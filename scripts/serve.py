@@ -26,7 +26,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from scripts import appenv, cpus, frameworks
+from scripts import appenv, cpus, frameworks, override
 from scripts.frameworks import Framework
 
 HOST = "127.0.0.1"
@@ -91,13 +91,17 @@ class Server:
         cores: frozenset[int] | None = None,
         capture: bool = True,
         wrapper: Sequence[str] = (),
+        install: str | None = None,
     ) -> None:
         self.framework = framework
         self.host = host
         self.port = port or free_port(host)
         self.cores = cores
         self.capture = capture
-        self.python = appenv.ensure(framework)
+        # `install`: another version of the framework (bench --install), in its own venv; None: the pins.
+        installed = override.ensure(framework, install) if install else None
+        self.install = installed.record if installed else None
+        self.python = installed.python if installed else appenv.ensure(framework)
         # A wrapper (a profiler, valgrind) goes before the command the registry gives; in it,
         # "{python}" stands for the app's interpreter.
         wrapped = [word.replace("{python}", str(self.python)) for word in wrapper]
