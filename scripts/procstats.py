@@ -82,4 +82,3 @@ def peak_rss_bytes(pid: int) -> int | None:
         for line in text.splitlines()
         if line.startswith("VmHWM:")
     )
-

@@ -204,9 +204,7 @@ def api_chunked_body(ctx: Context) -> None:
         yield encoded[10:]
 
     response = send(ctx, "api", content=chunks())
-    expect(
-        response.request.headers.get("transfer-encoding") == "chunked", "the request was not sent chunked"
-    )
+    expect(response.request.headers.get("transfer-encoding") == "chunked", "the request was not sent chunked")
     expect_status(response, {200}, "PUT with a chunked JSON body")
     body = _api_json(response)
     expect(body.get("data") == API_BODY, f"data should echo the chunked body, got {json.dumps(body)[:300]}")

@@ -56,7 +56,9 @@ def test_smoke_run_of_the_baseline(tmp_path: Path, client: str) -> None:
     for name, entry in result["scenarios"].items():
         paired = baseline["scenarios"][name]["runs"]
         assert len(paired) == len(entry["runs"]) and paired[0]["status_2xx"] > 0, name
-        assert entry["share"]["pairs"] == [run["rps"] / base["rps"] for run, base in zip(entry["runs"], paired)]
+        assert entry["share"]["pairs"] == [
+            run["rps"] / base["rps"] for run, base in zip(entry["runs"], paired, strict=True)
+        ]
     assert result["versions"]["server"] == {"name": "uvicorn", "version": "0.54.0"}
     assert result["versions"]["http_parser"]["name"] == "httptools"
     assert result["versions"]["python"] == platform.python_version()
