@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 from tabulate import tabulate
 
-from scripts import cpus, frameworks, labels, load, override, procstats, results, verify
+from scripts import appenv, cpus, frameworks, labels, load, override, procstats, results, verify
 from scripts.frameworks import ROOT
 from scripts.scenarios import SCENARIOS
 from scripts.serve import Server, ServerError, Stopped, filesystem_of, stop_on_signals
@@ -408,6 +408,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bench {name}: {settings.repeat} × {settings.duration} s per scenario, {client}", file=sys.stderr)
     try:
         benchmark(run, _Line())
+    except appenv.EnvError as error:  # the app's own venv could not be built: nothing was measured
+        print(f"bench: {error}", file=sys.stderr)
+        return 1
     except Stopped as stop:
         print(f"\nbench: interrupted ({stop}); nothing written", file=sys.stderr)
         return 130
