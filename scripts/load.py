@@ -54,7 +54,15 @@ def threads(client: str, cores: frozenset[int]) -> int:
     return max(1, len(cores)) if client == "wrk" else 1
 
 
-def _command(client: str, url: str, scenario: str, connections: int, duration: int, cores: frozenset[int]) -> list[str]:
+def _command(
+    client: str,
+    url: str,
+    scenario: str,
+    connections: int,
+    duration: int,
+    cores: frozenset[int],
+    rate: float | None = None,
+) -> list[str]:
     if client == "wrk":
         path = SCENARIOS[scenario].path
         return [
@@ -64,6 +72,7 @@ def _command(client: str, url: str, scenario: str, connections: int, duration: i
     return [
         sys.executable, "-m", "scripts.loadgen", "--url", url, "--scenario", scenario,
         "--connections", str(connections), "--duration", str(duration), "--timeout", str(TIMEOUT_S),
+        *(["--rate", str(rate)] if rate is not None else []),
     ]  # fmt: skip
 
 
@@ -105,27 +114,13 @@ def run(
     """One load run; returns its figures and the generator's own CPU use."""
     request_file = _request_file(scenario) if client == "wrk" else None
     env = {**os.environ, **({"BENCH_REQUEST_FILE": request_file} if request_file else {})}
-    command = _command(client, url, scenario, connections, duration, cores)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
-        process = subprocess.Popen(
-            command,
-            env=env,
-            cwd=Path(__file__).resolve().parent.parent,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            preexec_fn=lambda: cpus.child_setup(cores),
-        )
-        output, errors = _wait(process, duration, progress)
+        output, cpu = _child(client, _command(client, url, scenario, connections, duration, cores), env, cores,
+                             duration, progress)  # fmt: skip
     finally:
         if request_file:
             os.unlink(request_file)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if process.returncode != 0:
-        raise LoadError(f"{client} exited with code {process.returncode}: {(errors or output).strip()[-1000:]}")
     figures = _from_wrk(output) if client == "wrk" else json.loads(output)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return {
         "duration_s": figures["duration_s"],
         "requests": figures["requests"],
@@ -136,6 +131,63 @@ def run(
         "client_cpu_s": cpu,
         "client_threads": threads(client, cores),
     }
+
+
+def fixed_rate(
+    url: str,
+    scenario: str,
+    rate: float,
+    connections: int,
+    seconds: int,
+    cores: frozenset[int],
+    progress: Progress | None = None,
+) -> dict:
+    """Latency at a fixed rate, free of coordinated omission (scripts/fixedrate.py says how and why).
+
+    Returns the fields of scenarios.<s>.fixed_rate, plus client_bound. Always the Python
+    generator: wrk has no open model, and wrk2, which has one, is not packaged by Debian.
+    `errors` counts every request that got no 2xx answer, and connection failures.
+    """
+    command = _command("python", url, scenario, connections, seconds, cores, rate)
+    output, _ = _child("python", command, dict(os.environ), cores, seconds, progress)
+    figures = json.loads(output)
+    return {
+        "rate_asked": figures["rate_asked"],
+        "rate_achieved": figures["rate_achieved"],
+        "overloaded": figures["overloaded"],
+        "duration_s": figures["duration_s"],
+        "connections": figures["connections"],
+        "requests": figures["requests"],
+        "errors": sum(figures["errors"].values()) + figures["non_2xx"],
+        "latency_ms": {key: figures["latency_ms"][key] for key in ("p50", "p90", "p99", "p99.9", "max")},
+        "client_bound": figures["client_bound"],
+    }
+
+
+def _child(
+    client: str,
+    command: list[str],
+    env: dict[str, str],
+    cores: frozenset[int],
+    duration: int,
+    progress: Progress | None,
+) -> tuple[str, float]:
+    """Run the generator pinned to `cores`; its standard output and the CPU seconds it used."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    process = subprocess.Popen(
+        command,
+        env=env,
+        cwd=Path(__file__).resolve().parent.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: cpus.child_setup(cores),
+    )
+    output, errors = _wait(process, duration, progress)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if process.returncode != 0:
+        raise LoadError(f"{client} exited with code {process.returncode}: {(errors or output).strip()[-1000:]}")
+    return output, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def _wait(process: subprocess.Popen[str], duration: int, progress: Progress | None) -> tuple[str, str]:

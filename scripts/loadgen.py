@@ -3,7 +3,9 @@
 `python -m scripts.loadgen --url http://127.0.0.1:8000 --scenario html --connections 64 --duration 15`
 prints one JSON object. It sends exactly the request that scripts/scenarios.py defines (so the
 load is the request that was verified), over HTTP/1.1 keep-alive connections with one request
-in flight per connection, as wrk does.
+in flight per connection, as wrk does. This is the closed loop: each connection sends its next
+request when the previous answer arrives. With `--rate R`, scripts/fixedrate.py sends at a
+fixed rate instead (the open model).
 
 It runs on one core against a server on another, and must not be what limits the figures. So
 all per-request work happens in callbacks: an asyncio Protocol on uvloop, parsed by httptools'
@@ -46,7 +48,7 @@ class UsageError(ValueError):
     """A bad argument to run(); the message says which and why."""
 
 
-class _Run:
+class Run:
     """What every connection of one run shares: the target, the request bytes and the clock."""
 
     def __init__(self, host: str, port: int, request: bytes, timeout: float) -> None:
@@ -59,7 +61,7 @@ class _Run:
         self.latencies_ns = array("q")
 
 
-class _Connection(asyncio.Protocol):
+class Connection(asyncio.Protocol):
     """One of the concurrent connections; the same object is the protocol of each socket it reopens.
 
     A socket is reopened only after connection_lost of the previous one, so one object never
@@ -84,7 +86,7 @@ class _Connection(asyncio.Protocol):
         "timeouts",
     )
 
-    def __init__(self, run: _Run) -> None:
+    def __init__(self, run: Run) -> None:
         self.run = run
         self.request = run.request
         self.record = run.latencies_ns.append
@@ -117,18 +119,24 @@ class _Connection(asyncio.Protocol):
             await self.lost
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        tcp = cast(asyncio.Transport, transport)
-        if not self.run.running:
-            tcp.abort()
+        if not self.attach(transport):
             return
-        self.transport = tcp
-        self.write = tcp.write
-        self.parser = HttpResponseParser(self)
-        self.closing = False
         self.sent_ns = perf_counter_ns()
         if not self.run.first_sent_ns:
             self.run.first_sent_ns = self.sent_ns
         self.write(self.request)
+
+    def attach(self, transport: asyncio.BaseTransport) -> bool:
+        """Take a new socket for this connection; False (and the socket dropped) once the run is over."""
+        tcp = cast(asyncio.Transport, transport)
+        if not self.run.running:
+            tcp.abort()
+            return False
+        self.transport = tcp
+        self.write = tcp.write
+        self.parser = HttpResponseParser(self)
+        self.closing = False
+        return True
 
     def data_received(self, data: bytes) -> None:
         try:
@@ -177,7 +185,7 @@ class _Connection(asyncio.Protocol):
             self.transport.abort()
 
 
-async def _sweep_timeouts(connections: list[_Connection], timeout: float) -> None:
+async def sweep_timeouts(connections: list[Connection], timeout: float) -> None:
     """Expire late requests; a timeout is seen at most one interval after it passes."""
     timeout_ns = int(timeout * 1e9)
     interval = min(MAX_SWEEP_INTERVAL_S, timeout / 10)
@@ -188,13 +196,13 @@ async def _sweep_timeouts(connections: list[_Connection], timeout: float) -> Non
             connection.expire(now_ns, timeout_ns)
 
 
-async def _load(run: _Run, connections: int, duration: float) -> dict:
+async def _load(run: Run, connections: int, duration: float) -> dict:
     """Run the load for `duration` seconds, stop everything at once, and summarise it."""
     loop = asyncio.get_running_loop()
     start_ns = perf_counter_ns()
-    slots = [_Connection(run) for _ in range(connections)]
+    slots = [Connection(run) for _ in range(connections)]
     tasks = [loop.create_task(slot.keep_connected()) for slot in slots]
-    tasks.append(loop.create_task(_sweep_timeouts(slots, run.timeout)))
+    tasks.append(loop.create_task(sweep_timeouts(slots, run.timeout)))
     await asyncio.sleep(duration)
     # One synchronous step: no response can be counted after end_ns, and the requests in
     # flight now are dropped uncounted.
@@ -208,13 +216,23 @@ async def _load(run: _Run, connections: int, duration: float) -> dict:
     return _summary(run, slots, (end_ns - (run.first_sent_ns or start_ns)) / 1e9)
 
 
-def _summary(run: _Run, slots: list[_Connection], duration_s: float) -> dict:
+def ms(ns: float) -> float:
+    """Nanoseconds as milliseconds, to the microsecond."""
+    return round(ns / 1e6, 3)
+
+
+def error_counts(slots: list[Connection]) -> dict[str, int]:
+    return {
+        "connect": sum(slot.connect_errors for slot in slots),
+        "read": sum(slot.read_errors for slot in slots),
+        "write": sum(slot.write_errors for slot in slots),
+        "timeout": sum(slot.timeouts for slot in slots),
+    }
+
+
+def _summary(run: Run, slots: list[Connection], duration_s: float) -> dict:
     samples = sorted(run.latencies_ns)
     count = len(samples)
-
-    def ms(ns: float) -> float:
-        return round(ns / 1e6, 3)
-
     if count:
         # Nearest rank: the smallest sample with at least p% of all samples at or below it.
         latency = {f"p{p}": ms(samples[(p * count + 99) // 100 - 1]) for p in PERCENTILES}
@@ -228,12 +246,7 @@ def _summary(run: _Run, slots: list[_Connection], duration_s: float) -> dict:
         "requests": count,
         "status_2xx": sum(slot.status_2xx for slot in slots),
         "non_2xx": sum(slot.non_2xx for slot in slots),
-        "errors": {
-            "connect": sum(slot.connect_errors for slot in slots),
-            "read": sum(slot.read_errors for slot in slots),
-            "write": sum(slot.write_errors for slot in slots),
-            "timeout": sum(slot.timeouts for slot in slots),
-        },
+        "errors": error_counts(slots),
         "latency_ms": latency,
     }
 
@@ -254,12 +267,8 @@ def _target(url: str) -> tuple[str, int, str]:
     return parts.hostname, port, parts.netloc
 
 
-def run(url: str, scenario: str, connections: int, duration: float, timeout: float = 5.0) -> dict:
-    """Load `url` with one scenario's request and return the report (see the module docstring).
-
-    Raises UsageError for bad arguments. Runs its own uvloop event loop, so call it from
-    synchronous code, not from inside a running event loop.
-    """
+def prepare(url: str, scenario: str, connections: int, duration: float, timeout: float) -> Run:
+    """Check the arguments common to both modes (UsageError naming the bad one) and set up the run."""
     host, port, host_header = _target(url)
     if scenario not in SCENARIOS:
         raise UsageError(f"unknown scenario {scenario!r}; choose from {', '.join(SCENARIOS)}")
@@ -269,8 +278,16 @@ def run(url: str, scenario: str, connections: int, duration: float, timeout: flo
         raise UsageError(f"--duration must be a positive number of seconds (got {duration})")
     if not (math.isfinite(timeout) and timeout > 0):
         raise UsageError(f"--timeout must be a positive number of seconds (got {timeout})")
-    request = SCENARIOS[scenario].raw(host_header)
-    return uvloop.run(_load(_Run(host, port, request, timeout), connections, duration))
+    return Run(host, port, SCENARIOS[scenario].raw(host_header), timeout)
+
+
+def run(url: str, scenario: str, connections: int, duration: float, timeout: float = 5.0) -> dict:
+    """Load `url` with one scenario's request and return the report (see the module docstring).
+
+    Raises UsageError for bad arguments. Runs its own uvloop event loop, so call it from
+    synchronous code, not from inside a running event loop.
+    """
+    return uvloop.run(_load(prepare(url, scenario, connections, duration, timeout), connections, duration))
 
 
 class _ArgumentParser(argparse.ArgumentParser):
@@ -286,9 +303,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--duration", type=float, default=15.0, help="seconds")
     parser.add_argument("--timeout", type=float, default=5.0, help="seconds per request")
+    parser.add_argument(
+        "--rate", type=float, help="requests per second: the fixed-rate (open model) mode of scripts/fixedrate.py"
+    )
     args = parser.parse_args(argv)
     try:
-        result = run(args.url, args.scenario, args.connections, args.duration, args.timeout)
+        if args.rate is None:
+            result = run(args.url, args.scenario, args.connections, args.duration, args.timeout)
+        else:
+            from scripts import fixedrate  # it builds on this module's classes
+
+            result = fixedrate.run(args.url, args.scenario, args.rate, args.connections, args.duration, args.timeout)
     except UsageError as error:
         print(f"loadgen: error: {error}", file=sys.stderr)
         return 2
@@ -300,4 +325,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Through the imported module, not __main__: fixedrate and this CLI then share one copy of
+    # the classes, UsageError included.
+    from scripts import loadgen
+
+    sys.exit(loadgen.main())
