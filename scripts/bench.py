@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import time
@@ -37,6 +38,7 @@ class Settings:
     scenarios: tuple[str, ...] = tuple(SCENARIOS)
     client: str = "auto"
     output: Path = ROOT / "results"
+    fixed_rate_duration: int = 10  # the open-model run at half the framework's median req/s
     install: str | None = None  # another version of the framework than its pin (override.py)
 
 
@@ -77,6 +79,8 @@ def parse_args(argv: list[str]) -> tuple[str, Settings]:
     parser.add_argument("--scenarios", type=_scenarios, default=DEFAULTS.scenarios, help="comma-separated subset")
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default=DEFAULTS.client)
     parser.add_argument("--output", type=Path, default=DEFAULTS.output, help="directory for <name>.json")
+    parser.add_argument("--fixed-rate-duration", type=_not_negative, default=DEFAULTS.fixed_rate_duration,
+                        help="seconds of the latency run at half the median req/s, per scenario (0: none)")  # fmt: skip
     parser.add_argument("--install", metavar="REQUIREMENT", help="the framework from a release, git URL or path, "
                         "not its pin; the result goes to OUTPUT/installs/<name>+<tag>.json")  # fmt: skip
     args = parser.parse_args(argv)
@@ -88,6 +92,7 @@ def parse_args(argv: list[str]) -> tuple[str, Settings]:
         scenarios=args.scenarios,
         client=args.client,
         output=args.output,
+        fixed_rate_duration=args.fixed_rate_duration,
         install=args.install,
     )
     return args.framework, settings
@@ -224,6 +229,29 @@ def _measure(run: Run, server: Server, baseline: Server | None, scenarios: list[
                 entries[scenario]["runs"].append(_measured_run(run, target, scenario, label, line))
 
 
+def _measure_fixed_rate(run: Run, server: Server, scenarios: list[str], line: _Line) -> None:
+    """After the throughput repeats: latency at half of the framework's own median req/s, so that
+    every framework is measured at the same relative load, from each request's scheduled time."""
+    seconds = run.settings.fixed_rate_duration
+    for scenario in scenarios:
+        entry = run.result["scenarios"][scenario]
+        rate = statistics.median(measured["rps"] for measured in entry["runs"]) / 2
+        if not seconds or rate <= 0:
+            continue
+        server.clear_uploads()
+        label = f"{scenario} at {rate:.0f} req/s"
+        began = time.monotonic()
+        try:
+            entry["fixed_rate"] = load.fixed_rate(
+                server.base_url, scenario, rate, run.settings.connections, seconds, run.split.client,
+                line.start(label, seconds),
+            )  # fmt: skip
+        finally:
+            line.end()
+            run.load_seconds += time.monotonic() - began
+        _check_alive(server, label)
+
+
 def _start_baseline(run: Run) -> Server | None:
     """The raw ASGI app, on the framework's core, beside it for the whole run; None if it fails."""
     baseline = Server(frameworks.get(frameworks.BASELINE), cores=run.split.server)
@@ -270,7 +298,7 @@ def _skeleton(run: Run) -> dict:
         "versions": None,
         "verification": None,
         "scenarios": {
-            name: {"status": "ok", "reason": None, "runs": [], "summary": None, "share": None}
+            name: {"status": "ok", "reason": None, "runs": [], "summary": None, "share": None, "fixed_rate": None}
             for name in settings.scenarios
         },
         "instructions": None,
@@ -306,6 +334,7 @@ def benchmark(run: Run, line: _Line) -> None:
         print(f"verified: {len(checks) - sum(not c.passed for c in checks)}/{len(checks)} checks pass", file=sys.stderr)
         baseline = _start_baseline(run)
         _measure(run, server, baseline, passing, line)
+        _measure_fixed_rate(run, server, passing, line)
     except (ServerError, BenchError, load.LoadError) as error:
         result["status"] = "failed"
         result["error"] = str(error)
@@ -344,7 +373,7 @@ def _finish(run: Run) -> None:
 def _summary_row(name: str, entry: dict) -> list[str]:
     summary = entry["summary"]
     if summary is None:
-        return [name, entry.get("status", ""), "", "", "", "", "", "", (entry.get("reason") or "")[:60]]
+        return [name, entry.get("status", ""), "", "", "", "", "", "", "", (entry.get("reason") or "")[:60]]
     share = entry.get("share")
     return [
         name, entry.get("status", "ok"), f"{summary['rps_median']:.0f}",
@@ -352,13 +381,23 @@ def _summary_row(name: str, entry: dict) -> list[str]:
         f"{summary['rps_cv'] * 100:.1f}%" if summary["rps_cv"] is not None else "n/a",
         f"{share['median'] * 100:.1f}% ({share['min'] * 100:.1f}–{share['max'] * 100:.1f})" if share else "",
         f"{summary['latency_ms']['p99']:.2f}",
+        _half_load_p99(entry.get("fixed_rate")),
         f"{summary['cpu_us_per_request']:.0f}" if summary["cpu_us_per_request"] else "n/a",
         ", ".join(flag for flag, on in summary["flags"].items() if on),
     ]  # fmt: skip
 
 
+def _half_load_p99(figures: dict | None) -> str:
+    if figures is None:
+        return ""
+    if figures["overloaded"] or figures["latency_ms"]["p99"] is None:
+        return "overloaded"
+    return f"{figures['latency_ms']['p99']:.2f}"
+
+
 def print_summary(result: dict) -> None:
-    headers = ["scenario", "status", "req/s", "min–max", "CV", "vs asgi (pairs)", "p99 ms", "CPU µs/req", "flags"]
+    headers = ["scenario", "status", "req/s", "min–max", "CV", "vs asgi (pairs)", "p99 ms", "p99 ½ load", "CPU µs/req",
+               "flags"]  # fmt: skip
     print(f"\n{result['framework']} ({result['load']['tool']}, {result['load']['connections']} connections)")
     rows = [_summary_row(name, entry) for name, entry in result["scenarios"].items()]
     print(tabulate(rows, headers=headers, disable_numparse=True))
