@@ -1,6 +1,8 @@
 """The report, on real results: tests/data/results/ holds the JSON of real benchmark runs
-(`python -m scripts.bench <name> --duration 2 --warmup 1 --repeat 2 --client wrk`) and one
-deliberately broken file. Every test renders into a temporary copy of the site."""
+(`python -m scripts.bench <name> --duration 2 --warmup 1 --repeat 2 --client wrk`, schema v1)
+and one deliberately broken file; tests/data/results-v2/ holds schema-v2 results DERIVED from
+them (see its README) until measured v2 results replace them. Every expectation is computed
+from the files. Every test renders into a temporary copy of the site."""
 
 from __future__ import annotations
 
@@ -14,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from scripts import frameworks, report, site_check
+from scripts import batches, frameworks, ranking, report, site_check
 from scripts.bench import DEFAULTS, Settings
+from scripts.figures import Spread
 from scripts.frameworks import ROOT
-from scripts.report import Spread
 from scripts.scenarios import SCENARIOS
 
 RESULTS = ROOT / "tests" / "data" / "results"
@@ -25,6 +27,8 @@ BROKEN = "broken.json"
 DATE = "2026-01-02"
 MEASURED = sorted(path.stem for path in RESULTS.glob("*.json") if path.name != BROKEN)
 PYPI_PROJECT = re.compile(r"https://pypi\.org/project/[A-Za-z0-9._-]+/")
+# The report is given the repository's address; links to the apps' code go under it.
+REPOSITORY = "https://repository.example.invalid/benchmark"
 
 
 @pytest.fixture
@@ -53,7 +57,7 @@ def results_dir(tmp_path: Path, names: list[str], extra: dict[str, str] | None =
 
 
 def render(results: Path, site: Path, day: str = DATE) -> int:
-    return report.main(["--results", str(results), "--date", day, "--site", str(site)])
+    return report.main(["--results", str(results), "--date", day, "--site", str(site), "--repository", REPOSITORY])
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -61,7 +65,7 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_fixtures_are_real_results_of_at_least_three_frameworks() -> None:
-    batch = report.load_batch(RESULTS, DATE)
+    batch = batches.load_batch(RESULTS, DATE)
     assert sorted(batch.results) == MEASURED and len(MEASURED) >= 3 and frameworks.BASELINE in MEASURED
     assert all(result["load"]["tool"] == "wrk" for result in batch.results.values())
     assert [problem.file for problem in batch.problems if problem.file] == [BROKEN]
@@ -69,20 +73,20 @@ def test_the_fixtures_are_real_results_of_at_least_three_frameworks() -> None:
 
 def test_ties_share_a_rank_and_noise_is_not_a_ranking() -> None:
     overlapping = [Spread(100, 95, 105, 3), Spread(98, 90, 101, 3), Spread(80, 78, 82, 3)]
-    assert report.ranks(overlapping) == ["=1", "=1", "3"]
+    assert ranking.ranks(overlapping) == ["=1", "=1", "3"]
     # A chain of overlaps shares the first rank even where its ends do not overlap.
     chain = [Spread(100, 97, 103, 2), Spread(95, 92, 98, 2), Spread(90, 87, 93, 2), Spread(50, 49, 51, 2)]
-    assert report.ranks(chain) == ["=1", "=1", "=1", "4"]
+    assert ranking.ranks(chain) == ["=1", "=1", "=1", "4"]
     # One repeat has no range: within the instability threshold (5%) counts as tied.
     single = [Spread(100, 100, 100, 1), Spread(96, 96, 96, 1), Spread(90, 90, 90, 1)]
-    assert report.ranks(single) == ["=1", "=1", "3"]
-    assert report.ranks([Spread(100, 100, 100, 1), Spread(94, 94, 94, 1)]) == ["1", "2"]
+    assert ranking.ranks(single) == ["=1", "=1", "3"]
+    assert ranking.ranks([Spread(100, 100, 100, 1), Spread(94, 94, 94, 1)]) == ["1", "2"]
 
 
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
 def test_each_scenario_table_is_sorted_by_req_per_second_with_ties_from_the_ranges(scenario: str) -> None:
-    batch = report.load_batch(RESULTS, DATE)
-    rows = report.scenario_rows(batch, scenario)
+    batch = batches.load_batch(RESULTS, DATE)
+    rows = ranking.scenario_rows(batch, scenario)
     ranked = [row for row in rows if row.spread]
     medians = [batch.results[row.framework]["scenarios"][scenario]["summary"]["rps_median"] for row in ranked]
     assert medians == sorted(medians, reverse=True) and len(ranked) == len(MEASURED)
@@ -100,23 +104,23 @@ def test_rows_are_matched_by_framework_name_not_by_file_or_order(tmp_path: Path)
     # Files named so that their order is the reverse of the frameworks' order.
     for index, name in enumerate(MEASURED):
         shutil.copy(RESULTS / f"{name}.json", folder / f"{len(MEASURED) - index:02d}-run.json")
-    renamed = report.load_batch(folder, DATE)
-    original = report.load_batch(RESULTS, DATE)
+    renamed = batches.load_batch(folder, DATE)
+    original = batches.load_batch(RESULTS, DATE)
     for scenario in SCENARIOS:
-        expected = {row.framework: row.spread for row in report.scenario_rows(original, scenario) if row.spread}
-        got = {row.framework: row.spread for row in report.scenario_rows(renamed, scenario) if row.spread}
+        expected = {row.framework: row.spread for row in ranking.scenario_rows(original, scenario) if row.spread}
+        got = {row.framework: row.spread for row in ranking.scenario_rows(renamed, scenario) if row.spread}
         assert got == expected
 
 
 def test_shares_are_of_each_results_own_asgi_baseline() -> None:
-    batch = report.load_batch(RESULTS, DATE)
+    batch = batches.load_batch(RESULTS, DATE)
     for scenario in SCENARIOS:
-        for row in report.scenario_rows(batch, scenario):
+        for row in ranking.scenario_rows(batch, scenario):
             if row.spread:
                 result = json.loads((RESULTS / f"{row.framework}.json").read_text())
                 expected = result["scenarios"][scenario]["summary"]["rps_median"] / result["baseline"]["rps"][scenario]
-                assert row.share == pytest.approx(expected)
-    for row in report.composite_rows(batch):
+                assert row.share.spread.median == pytest.approx(expected) and not row.share.paired
+    for row in ranking.composite_rows(batch):
         if row.score:
             result = json.loads((RESULTS / f"{row.framework}.json").read_text())
             shares = [result["scenarios"][s]["summary"]["rps_median"] / result["baseline"]["rps"][s] for s in SCENARIOS]
@@ -140,8 +144,10 @@ def test_broken_and_invalid_files_are_named_and_shown_as_no_result(tmp_path: Pat
     )
     assert "empty.json: not valid JSON" in terminal.err
     post = (site / "_posts" / f"{DATE}-results.md").read_text()
-    for name in ("broken", "django", "empty"):
+    # A framework of the registry links to its page; an unreadable file's name is not a framework's.
+    for name in ("broken", "empty"):
         assert re.search(rf"^\| – \| {name} \|.*\| no result \|", post, re.MULTILINE), name
+    assert re.search(r"^\| – \| \[django\]\(\{% link framework/django\.md %\}\) \|.*\| no result \|", post, re.MULTILINE)
     assert "`broken.json`: not valid JSON" in post
     for name in MEASURED:
         if name != "django":
@@ -151,19 +157,20 @@ def test_broken_and_invalid_files_are_named_and_shown_as_no_result(tmp_path: Pat
 def test_a_second_file_for_the_same_framework_is_named_not_merged(tmp_path: Path) -> None:
     folder = results_dir(tmp_path, MEASURED)
     shutil.copy(RESULTS / "django.json", folder / "zz-django-again.json")
-    batch = report.load_batch(folder, DATE)
+    batch = batches.load_batch(folder, DATE)
     assert batch.results["django"] == json.loads((RESULTS / "django.json").read_text())
     assert [(p.file, p.reason) for p in batch.problems if p.file] == [
         ("zz-django-again.json", "a second result for django; django.json is used")
     ]
-    assert all(row.framework != "zz-django-again" for row in report.scenario_rows(batch, "html"))
+    assert all(row.framework != "zz-django-again" for row in ranking.scenario_rows(batch, "html"))
 
 
 def test_frameworks_without_a_result_file_are_listed_not_dropped(site: Path) -> None:
     assert render(RESULTS, site) == 0
     post = (site / "_posts" / f"{DATE}-results.md").read_text()
     absent = [name for name in frameworks.names() if name not in MEASURED]
-    assert f"No result file in this run for {', '.join(absent)}." in post
+    linked = ", ".join(f"[{name}]({{% link framework/{name}.md %}})" for name in absent)
+    assert f"No result file in this run for {linked}." in post
 
 
 def test_a_rerun_for_the_same_date_replaces_its_post_and_data(tmp_path: Path, site: Path) -> None:
@@ -173,8 +180,10 @@ def test_a_rerun_for_the_same_date_replaces_its_post_and_data(tmp_path: Path, si
     assert render(fewer, site) == 0
     assert sorted(path.name for path in (site / "_posts").iterdir()) == [f"{DATE}-results.md"]
     assert sorted(path.name for path in (site / "_data" / "runs").iterdir()) == [f"{DATE}.json"]
+    assert sorted(path.name for path in (site / "downloads").iterdir()) == [f"{DATE}.csv", f"{DATE}.json"]
     second = (site / "_posts" / f"{DATE}-results.md").read_text()
-    assert second != first and f"[{MEASURED[-1]}]" not in second.split("## How this run")[0]
+    dropped = rf"^\| =?\d+ \| \[{MEASURED[-1]}\]"
+    assert re.search(dropped, first, re.MULTILINE) and not re.search(dropped, second, re.MULTILINE)
     assert render(fewer, site) == 0
     assert (site / "_posts" / f"{DATE}-results.md").read_text() == second, "rendering is deterministic"
 
@@ -249,8 +258,8 @@ def test_no_url_to_another_host_anywhere_in_the_rendered_site(site: Path) -> Non
         if path.is_file():
             for url in re.findall(r"https?://[^\s\"'<>)\]]+", path.read_text(encoding="utf-8")):
                 if site_check.remote(url):
-                    # The only remote URLs are links to each framework's PyPI page, never fetched.
-                    assert PYPI_PROJECT.fullmatch(url), f"{path.relative_to(site)}: {url}"
+                    # The only remote URLs are links to PyPI pages and to the apps' code, never fetched.
+                    assert PYPI_PROJECT.fullmatch(url) or url.startswith(REPOSITORY), f"{path.relative_to(site)}: {url}"
                     assert f"]({url})" in path.read_text(), f"{url} is not a plain link"
 
 
@@ -264,7 +273,8 @@ needs_browser = pytest.mark.skipif(
 def test_the_site_builds_with_jekyll_and_shows_tables_and_charts_in_chromium(tmp_path: Path) -> None:
     shots = tmp_path / "screenshots"
     assert site_check.check(RESULTS, DATE, shots) == []
-    assert sorted(path.name for path in shots.iterdir()) == ["index.png", "methodic.png", "post.png"]
+    pages = [f"framework-{name}.png" for name in sorted(set(frameworks.names()) | set(MEASURED))]
+    assert sorted(path.name for path in shots.iterdir()) == sorted(["index.png", "methodic.png", "post.png", *pages])
 
 
 @needs_browser
