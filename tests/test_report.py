@@ -147,7 +147,8 @@ def test_broken_and_invalid_files_are_named_and_shown_as_no_result(tmp_path: Pat
     # A framework of the registry links to its page; an unreadable file's name is not a framework's.
     for name in ("broken", "empty"):
         assert re.search(rf"^\| – \| {name} \|.*\| no result \|", post, re.MULTILINE), name
-    assert re.search(r"^\| – \| \[django\]\(\{% link framework/django\.md %\}\) \|.*\| no result \|", post, re.MULTILINE)
+    linked = r"^\| – \| \[django\]\(\{% link framework/django\.md %\}\) \|.*\| no result \|"
+    assert re.search(linked, post, re.MULTILINE)
     assert "`broken.json`: not valid JSON" in post
     for name in MEASURED:
         if name != "django":
