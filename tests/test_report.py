@@ -294,3 +294,284 @@ def test_the_site_check_catches_a_page_that_fetches_from_another_host(tmp_path: 
         problems = site_check.look(site_check.Page("bad", "/", 0, 0), base_url, tmp_path, tmp_path)
     assert "bad: the page requested https://cdn.example.invalid/chart.png" in problems
     assert "bad: fetches https://cdn.example.invalid/chart.png" in problems
+
+
+# Schema v2 (derived fixtures), history, framework pages, raw data
+
+V2 = ROOT / "tests" / "data" / "results-v2"
+V2_NAMES = sorted(path.stem for path in V2.glob("*.json"))
+
+
+def read(folder: Path, name: str) -> dict:
+    return json.loads((folder / f"{name}.json").read_text())
+
+
+def folder_of(path: Path, found: dict[str, dict]) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    for name, result in found.items():
+        (path / f"{name}.json").write_text(json.dumps(result))
+    return path
+
+
+def section(page: str, heading: str) -> str:
+    """The text under a heading, up to the next heading of any level."""
+    body = page.split(f"\n{heading}\n", 1)[1]
+    return re.split(r"\n#{2,3} ", body, maxsplit=1)[0]
+
+
+def table(text: str) -> list[dict[str, str]]:
+    """The first Markdown table in the text, as rows keyed by the header's cells."""
+    lines = [line for line in text.splitlines() if line.startswith("|")]
+    cells = [[cell.strip() for cell in line.strip()[1:-1].split("|")] for line in lines]
+    return [dict(zip(cells[0], row, strict=True)) for row in cells[2:]]
+
+
+def name_of(cell: str) -> str:
+    """The framework's name in a cell, linked to its page or not."""
+    linked = re.fullmatch(r"\[([^\]]+)\]\(\{% link framework/[^ ]+\.md %\}\)", cell)
+    return linked.group(1) if linked else cell
+
+
+def post_of(site: Path, day: str = DATE) -> str:
+    return (site / "_posts" / f"{day}-results.md").read_text()
+
+
+def test_the_schema_accepts_each_version_with_its_own_fields_only() -> None:
+    from jsonschema import ValidationError
+
+    from scripts import results
+
+    for name in V2_NAMES:
+        results.validate(read(V2, name))
+        results.validate(read(RESULTS, name))
+    v1_with_v2_field = read(RESULTS, "falcon") | {"install": None}
+    v2_without_share = read(V2, "falcon")
+    del v2_without_share["scenarios"]["html"]["share"]
+    v2_with_v1_baseline = read(V2, "falcon") | {"baseline": read(RESULTS, "falcon")["baseline"]}
+    v2_without_python = read(V2, "falcon")
+    del v2_without_python["versions"]["python"]
+    for wrong in (v1_with_v2_field, v2_without_share, v2_with_v1_baseline, v2_without_python):
+        with pytest.raises(ValidationError):
+            results.validate(wrong)
+
+
+def test_v2_shares_are_the_paired_medians_and_the_composite_their_geometric_mean() -> None:
+    batch = batches.load_batch(V2, DATE)
+    for scenario in SCENARIOS:
+        for row in ranking.scenario_rows(batch, scenario):
+            if row.spread:
+                paired = read(V2, row.framework)["scenarios"][scenario]["share"]
+                assert row.share.paired
+                assert (row.share.spread.median, row.share.spread.low, row.share.spread.high) == (
+                    paired["median"], paired["min"], paired["max"],
+                )  # fmt: skip
+    for row in ranking.composite_rows(batch):
+        shares = [read(V2, row.framework)["scenarios"][s]["share"] for s in SCENARIOS]
+        for key, got in (("median", row.score.median), ("min", row.score.low), ("max", row.score.high)):
+            assert got == pytest.approx(math.prod(share[key] for share in shares) ** (1 / len(shares)))
+        assert row.paired
+
+
+def test_v1_results_still_render_their_shares_marked_unpaired(site: Path) -> None:
+    assert render(RESULTS, site) == 0
+    post = post_of(site)
+    rows = [row for row in table(section(post, "## Composite")) if row["vs asgi"] != "no result"]
+    assert rows and all(row["range"].endswith(" unpaired") for row in rows)
+    assert '"Unpaired" marks a result of schema version 1' in post
+    measured = table(section(post, "## How this run was measured"))
+    assert {name_of(row["Framework"]): row["Python"] for row in measured} == dict.fromkeys(MEASURED, "unknown")
+    for scenario in SCENARIOS:
+        for row in table(section(post, f"## {scenario}: {report.SCENARIO_TITLES[scenario]}")):
+            if row["req/s"] != "no result":
+                assert row["instructions/req"] == row["above asgi"] == "n/a"
+        assert f'id="instructions-{scenario}-title"' not in post
+        assert f"No result of this run measured latency at a fixed rate on {scenario}." in post
+
+
+def test_instructions_per_request_and_the_overhead_above_asgi(site: Path) -> None:
+    assert render(V2, site) == 0
+    post, index = post_of(site), (site / "index.md").read_text()
+    for page in (post, index):  # what it measures, and what not
+        assert all(words in page for words in ("user-space machine instructions", "every runner", "kernel", "waiting"))
+    for scenario in SCENARIOS:
+        rows = table(section(post, f"## {scenario}: {report.SCENARIO_TITLES[scenario]}"))
+        for row in rows:
+            result = read(V2, name_of(row["Framework"]))
+            own = result["scenarios"][scenario]["instructions"]["per_request"]
+            base = result["baseline"]["scenarios"][scenario]["instructions"]["per_request"]
+            assert row["instructions/req"] == f"{own:,.0f}"
+            assert row["above asgi"] == f"+{own - base:,.0f} (×{own / base:.1f})"
+        for page in (post, index):
+            chart = page.split(f'id="instructions-{scenario}-desc">')[1].split("</desc>")[0]
+            named = re.findall(r"(\w+): [\d,]+", chart)
+            per_request = {name: read(V2, name)["scenarios"][scenario]["instructions"]["per_request"] for name in named}
+            assert sorted(named) == V2_NAMES and list(per_request.values()) == sorted(per_request.values())
+    for row in table(section(index, "## Latest results: " + DATE)):
+        scenarios = read(V2, name_of(row["Framework"]))["scenarios"]
+        for scenario in SCENARIOS:
+            counted = scenarios[scenario]["instructions"]["per_request"]
+            assert row[f"{scenario} instructions/req"] == f"{counted:,.0f}"
+
+
+def test_latency_at_half_load_or_overloaded(site: Path) -> None:
+    from scripts.markdown import milliseconds
+
+    assert render(V2, site) == 0
+    post = post_of(site)
+    for scenario in SCENARIOS:
+        rows = table(section(post, f"### {scenario}: latency at half load"))
+        assert sorted(name_of(row["Framework"]) for row in rows) == V2_NAMES
+        drawn = post.split(f'id="latency-{scenario}-desc">')[1].split("</desc>")[0]
+        for row in rows:
+            name = name_of(row["Framework"])
+            fixed = read(V2, name)["scenarios"][scenario]["fixed_rate"]
+            assert row["rate asked"] == f"{fixed['rate_asked']:,.0f}/s"
+            if fixed["overloaded"]:
+                assert row["p50 ms"] == "overloaded" and row["p99 ms"] == row["p99.9 ms"] == ""
+                assert f"{name}:" not in drawn
+            else:
+                latency = fixed["latency_ms"]
+                assert [row["p50 ms"], row["p99 ms"], row["p99.9 ms"]] == [
+                    milliseconds(latency[key]) for key in ("p50", "p99", "p99.9")
+                ]
+                assert f"{name}: p50 {milliseconds(latency['p50'])}" in drawn
+    fixed = [read(V2, name)["scenarios"][scenario]["fixed_rate"] for name in V2_NAMES for scenario in SCENARIOS]
+    assert any(run["overloaded"] for run in fixed), "the fixtures hold an overloaded run, so that path is exercised"
+
+
+def test_each_result_shows_its_python_and_its_baseline_figures(site: Path) -> None:
+    assert render(V2, site) == 0
+    post = post_of(site)
+    measured = table(section(post, "## How this run was measured"))
+    assert {name_of(row["Framework"]): row["Python"] for row in measured} == {
+        name: read(V2, name)["versions"]["python"] for name in V2_NAMES
+    }
+    for row in table(section(post, "### The asgi baseline of each result")):
+        baseline = read(V2, name_of(row["Framework"]))["baseline"]["scenarios"]
+        for scenario in SCENARIOS:
+            summary = baseline[scenario]["summary"]
+            assert row[f"{scenario} req/s"] == f"{summary['rps_median']:,.0f}"
+            assert row[f"{scenario} CV"] == f"{summary['rps_cv']:.1%}"
+            assert (f"{scenario}: unstable" in row["flags or reason"]) == summary["flags"]["unstable"]
+
+
+def test_start_commands_hold_placeholders_never_a_machine_path(site: Path) -> None:
+    assert render(RESULTS, site) == 0
+    measured = {name_of(row["Framework"]): row for row in table(section(post_of(site), "## How this run was measured"))}
+    for name in MEASURED:
+        recorded = read(RESULTS, name)["server"]["command"]
+        port = recorded[recorded.index("--port") + 1]
+        shown = measured[name]["Start command"]
+        assert recorded[0] not in shown and f" {port}" not in shown.replace("&#45;", "-")
+        assert shown.startswith("<code>&#123;python&#125; ") and "&#123;port&#125;" in shown
+
+
+def test_a_result_benchmarked_with_an_install_override_is_not_published(tmp_path: Path, site: Path) -> None:
+    found = {name: read(V2, name) for name in V2_NAMES}
+    found["starlette"]["install"] = {"requirement": "starlette==1.11.0", "kind": "pypi", "version": "1.11.0",
+                                     "commit": None, "dirty": None}  # fmt: skip
+    folder = folder_of(tmp_path / "results", found)
+    assert "starlette" not in batches.load_batch(folder, DATE).results
+    assert render(folder, site) == 0
+    rows = {name_of(row["Framework"]): row for row in table(section(post_of(site), "## Composite"))}
+    reason = rows["starlette"]["flags or reason"].replace("&#45;", "-")
+    assert rows["starlette"]["vs asgi"] == "no result" and "--install starlette==1.11.0" in reason
+
+
+def test_the_post_opens_with_what_changed_since_the_previous_run(tmp_path: Path, site: Path) -> None:
+    before = {name: read(V2, name) for name in V2_NAMES if name != "falcon"}
+    after = {name: read(V2, name) for name in V2_NAMES if name != "django"}
+    for entry in after["starlette"]["scenarios"].values():  # starlette halves its share on every scenario
+        share = entry["share"]
+        entry["share"] = {key: [v / 2 for v in share[key]] if key == "pairs" else share[key] / 2 for key in share}
+    after["aiohttp"]["versions"]["framework"]["version"] += ".post1"
+    after["asgi"]["versions"]["python"] = "3.12.1"
+    assert render(folder_of(tmp_path / "before", before), site, "2026-01-01") == 0
+    assert render(folder_of(tmp_path / "after", after), site, DATE) == 0
+    changed = section(post_of(site), "## Since the previous run (2026-01-01)")
+    lines = {line.split("**")[1]: line for line in changed.splitlines() if line.startswith("- **")}
+    moved = lines["Share of asgi moved beyond the noise"]
+    apart = 0
+    for scenario, entry in before["starlette"]["scenarios"].items():
+        old, new = entry["share"], after["starlette"]["scenarios"][scenario]["share"]
+        below = new["max"] < old["min"]  # the ranges of the repeats do not overlap
+        assert (f"{scenario} {old['median']:.0%} → {new['median']:.0%} (lower)" in moved) == below
+        apart += below
+    assert apart and moved.count("(lower)") + moved.count("(higher)") == apart
+    version = before["aiohttp"]["versions"]["framework"]["version"]
+    assert f"aiohttp {version} → {version}.post1" in lines["Versions changed"]
+    assert "Python 3.11.7 → 3.12.1" in lines["Versions changed"]
+    assert "[falcon]" in lines["New"] and "[django]" in lines["Missing"] and "no result file" in lines["Missing"]
+
+
+def test_trend_charts_ring_a_run_whose_python_changed(tmp_path: Path, site: Path) -> None:
+    changed = {name: read(V2, name) for name in V2_NAMES}
+    changed["starlette"]["versions"]["python"] = "3.12.1"
+    assert render(V2, site, "2026-01-01") == 0
+    assert render(folder_of(tmp_path / "later", changed), site, DATE) == 0
+    index = (site / "index.md").read_text()
+    for scenario in SCENARIOS:
+        trend = index.split(f'id="trend-{scenario}-desc">')[1].split("</desc>")[0]
+        assert trend.count("Ringed:") == 1 and re.search(r"starlette: [\d., ]+\. Ringed: Python 3\.12\.1\.", trend)
+    page = (site / "framework" / "starlette.md").read_text()
+    assert page.count('class="mark"') == 2 * len(SCENARIOS)  # the share and the instructions trend of each scenario
+    assert ">Python 3.12.1</text>" in page
+    assert 'class="mark"' not in (site / "framework" / "falcon.md").read_text()
+
+
+def test_a_page_per_framework_with_its_runs_charts_code_and_checks(tmp_path: Path, site: Path) -> None:
+    assert render(RESULTS, site, "2026-01-01") == 0
+    assert render(V2, site, DATE) == 0
+    pages = sorted(path.stem for path in (site / "framework").glob("*.md"))
+    assert pages == sorted(set(frameworks.names()) | set(MEASURED))
+    for name in V2_NAMES:
+        page = (site / "framework" / f"{name}.md").read_text()
+        latest = read(V2, name)
+        runs = table(section(page, "## Every run"))
+        days = (DATE, "2026-01-01")
+        assert [row["Run"] for row in runs] == [f"[{day}]({{% post_url {day}-results %}})" for day in days]
+        assert [row["Python"] for row in runs] == [latest["versions"]["python"], "unknown"]
+        for scenario in SCENARIOS:
+            assert f'id="trend-{scenario}-title"' in page and f'id="instructions-trend-{scenario}-title"' in page
+        code = f"{REPOSITORY}/blob/{latest['git']['commit']}/frameworks/{name}"
+        assert f"]({code}/app.py)" in page and f"]({code}/requirements.txt)" in page
+        checks = table(section(page, f"## Verification in its latest run ({DATE})"))
+        assert len(checks) == len(latest["verification"])
+        assert [row["Result"] == "passed" for row in checks] == [check["passed"] for check in latest["verification"]]
+    unmeasured = next(name for name in frameworks.names() if name not in MEASURED)
+    page = (site / "framework" / f"{unmeasured}.md").read_text()
+    assert "has no result in any run yet" in page and "<svg" not in page
+
+
+def test_every_framework_name_in_the_post_and_the_index_links_to_its_page(site: Path) -> None:
+    assert render(V2, site) == 0
+    post, index = post_of(site), (site / "index.md").read_text()
+    pages = sorted(path.stem for path in (site / "framework").glob("*.md"))
+    for name in pages:
+        assert f"[{name}]({{% link framework/{name}.md %}})" in post, name
+        assert f"[{name}]({{% link framework/{name}.md %}})" in section(index, "## Frameworks"), name
+    for page, heading in ((post, "## Composite"), (index, f"## Latest results: {DATE}")):
+        for row in table(section(page, heading)):
+            name = name_of(row["Framework"])
+            assert row["Framework"] == f"[{name}]({{% link framework/{name}.md %}})"
+
+
+def test_each_run_s_raw_data_is_served_as_json_and_csv(tmp_path: Path, site: Path) -> None:
+    import csv
+
+    assert render(V2, site) == 0
+    served = json.loads((site / "downloads" / f"{DATE}.json").read_text())
+    assert sorted(result["framework"] for result in served["results"]) == V2_NAMES
+    assert all(result == read(V2, result["framework"]) for result in served["results"])
+    rows = list(csv.DictReader((site / "downloads" / f"{DATE}.csv").open()))
+    assert len(rows) == sum(len(read(V2, name)["scenarios"]) for name in V2_NAMES)
+    for row in rows:
+        result = read(V2, row["framework"])
+        entry = result["scenarios"][row["scenario"]]
+        assert float(row["rps_median"]) == entry["summary"]["rps_median"]
+        assert float(row["share_median"]) == entry["share"]["median"]
+        assert float(row["instructions_per_request"]) == entry["instructions"]["per_request"]
+        assert row["half_load_overloaded"] == str(entry["fixed_rate"]["overloaded"])
+    post = post_of(site)
+    assert f"[results as JSON]({{% link downloads/{DATE}.json %}})" in post
+    assert f"[as CSV]({{% link downloads/{DATE}.csv %}})" in post
