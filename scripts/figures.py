@@ -12,8 +12,6 @@ import os
 import shlex
 from dataclasses import dataclass
 
-from scripts import frameworks
-
 UNKNOWN = "unknown"
 # The load settings that make two results' figures comparable; threads follow the machine's cores.
 LOAD_SETTINGS = ("tool", "connections", "duration_s", "warmup_s", "repeat", "timeout_s")
@@ -238,7 +236,3 @@ def summary_flags(figures: dict) -> dict[str, str]:
     if raised["client_bound"]:
         shown["client-bound"] = "client-bound"
     return shown
-
-
-def is_baseline(name: str) -> bool:
-    return name == frameworks.BASELINE

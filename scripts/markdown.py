@@ -144,7 +144,6 @@ def environment() -> jinja2.Environment:
         version=version,
         python=figures.python,
         start_command=figures.start_command,
-        install_text=figures.install_text,
         link=link,
         post_url=post_url,
         figures=figures,
