@@ -18,8 +18,9 @@ from tabulate import tabulate
 
 from scripts import figures, ranking
 from scripts.batches import ResultError, read_result
+from scripts.bench import DEFAULTS
 from scripts.figures import Share, Spread
-from scripts.markdown import count, environment, milliseconds, percent
+from scripts.markdown import chance, count, environment, milliseconds, percent
 from scripts.scenarios import SCENARIOS
 
 BAD_INPUT = 2
@@ -211,11 +212,11 @@ def render_terminal(pairs: list[Pair], notes: list[str]) -> str:
 def footer(pairs: list[Pair], notes: list[str]) -> str:
     repeats = sorted({(pair.old["load"]["repeat"], pair.new["load"]["repeat"]) for pair in pairs})
     chances = [
-        f"with {old} and {new} repeats, the ranges of the same code are apart by chance {percent(chance)} of the time"
+        f"with {old} and {new} repeats, the ranges of the same code are apart by chance {chance(odds)} of the time"
         for old, new in repeats
-        if (chance := ranking.chance_apart(old, new)) is not None
+        if (odds := ranking.chance_apart(old, new)) is not None
     ]
-    text = [f"Verdict: {ranking.NOISE_RULE}", *(chance[0].upper() + chance[1:] + "." for chance in chances)]
+    text = [f"Verdict: {ranking.NOISE_RULE}", *(line[0].upper() + line[1:] + "." for line in chances)]
     return "\n".join([*text, *notes])
 
 
@@ -231,8 +232,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="compare",
         description="Compare two benchmark results, scenario by scenario, with a verdict from the repeats.",
-        epilog=f"Verdict: {ranking.NOISE_RULE} On one machine the verdict compares req/s; across machines, the "
-        "shares of asgi. Exit code 2: bad input, or load settings that differ.",
+        epilog=f"Verdict: {ranking.NOISE_RULE} With the default {DEFAULTS.repeat} repeats a side, the ranges of "
+        f"the same code are apart by chance {chance(ranking.chance_apart(DEFAULTS.repeat, DEFAULTS.repeat))} of "
+        "the time. On one machine the verdict compares req/s; across machines, the shares of asgi. Refused "
+        f"(exit code 2): bad input, and results whose load settings differ ({', '.join(figures.LOAD_SETTINGS)}).",
     )
     parser.add_argument("old", type=Path, help="the old result file, or a folder of them")
     parser.add_argument("new", type=Path, help="the new result file, or a folder of them")

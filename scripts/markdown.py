@@ -47,6 +47,11 @@ def error_share(share: float) -> str:
     return "0" if share == 0 else f"{share:.2%}"
 
 
+def chance(value: float | None) -> str:
+    """A small probability with two significant digits, as a percentage: 10%, 5.7%, 0.0041%."""
+    return "not defined (one repeat)" if value is None else f"{value * 100:.2g}%"
+
+
 def cv(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1%}"
 
@@ -136,6 +141,7 @@ def environment() -> jinja2.Environment:
         share_range=share_range,
         overhead=overhead,
         cv=cv,
+        chance=chance,
     )
     markdown.globals.update(
         framework_link=framework_link,

@@ -253,6 +253,7 @@ def render_methodic(settings: Settings = DEFAULTS) -> str:
             servers=servers,
             registry=registry,
             noise_rule=ranking.NOISE_RULE,
+            load_settings=figures.LOAD_SETTINGS,
             chance_apart=ranking.chance_apart(settings.repeat, settings.repeat),
         )
     )

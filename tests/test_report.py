@@ -251,6 +251,12 @@ def test_the_methodology_numbers_are_the_codes_defaults(site: Path) -> None:
     assert [table[key] for key in ("Measured run, per scenario and repeat", "Repeats per scenario")] == ["7 s", "9"]
     assert table["Keep-alive connections"] == "33" and table["Baseline run"] == "6 s"
     assert "keeps 33 connections open" in report.render_methodic(other)
+    # The noise rule, and how often it errs with the repeats the settings give, are the code's.
+    for settings in (DEFAULTS, other):
+        text = " ".join(report.render_methodic(settings).split())
+        odds = 2 / math.comb(2 * settings.repeat, settings.repeat)
+        assert " ".join(ranking.NOISE_RULE.split()) in text
+        assert f"With {settings.repeat} repeats on each side that is {odds * 100:.2g}% of the time" in text
 
 
 def test_no_url_to_another_host_anywhere_in_the_rendered_site(site: Path) -> None:
