@@ -581,3 +581,37 @@ def test_each_run_s_raw_data_is_served_as_json_and_csv(tmp_path: Path, site: Pat
     post = post_of(site)
     assert f"[results as JSON]({{% link downloads/{DATE}.json %}})" in post
     assert f"[as CSV]({{% link downloads/{DATE}.csv %}})" in post
+
+
+def test_a_failed_v2_result_renders_everywhere_with_its_reason(tmp_path: Path, site: Path) -> None:
+    found = {name: read(V2, name) for name in V2_NAMES}
+    failed = found["falcon"]
+    failed |= {"status": "failed", "error": "the server did not start", "versions": None, "verification": None}
+    for entry in failed["scenarios"].values():
+        entry |= {"status": "failed", "reason": "not measured: the server did not start", "runs": [], "summary": None,
+                  "share": None, "instructions": None, "fixed_rate": None}  # fmt: skip
+    failed["baseline"] = {"framework": "asgi", "status": "failed", "reason": "port in use", "scenarios": {}}
+    assert render(folder_of(tmp_path / "results", found), site) == 0
+    post = post_of(site)
+    row = {name_of(r["Framework"]): r for r in table(section(post, "## Composite"))}["falcon"]
+    assert row["vs asgi"] == "no result" and "not measured: the server did not start" in row["flags or reason"]
+    baseline = {name_of(r["Framework"]): r for r in table(section(post, "### The asgi baseline of each result"))}
+    assert baseline["falcon"]["flags or reason"] == "failed: port in use"
+    page = (site / "framework" / "falcon.md").read_text()
+    assert "The app was not verified in that run: the server did not start." in page
+    assert table(section(page, "## Every run"))[0]["Python"] == "unknown"
+
+
+def test_the_site_check_follows_links_and_catches_what_does_not_resolve(tmp_path: Path) -> None:
+    from scripts import downloads
+
+    built = tmp_path / "built"
+    (built / "downloads").mkdir(parents=True)
+    (built / "downloads" / "good.csv").write_text(",".join(downloads.COLUMNS) + "\n")
+    (built / "downloads" / "bad.csv").write_text("date,framework\n")
+    (built / "downloads" / "bad.json").write_text("{")
+    with site_check.serve(built) as base_url:
+        assert site_check.reach(base_url, "/downloads/good.csv") is None
+        assert "does not start with the CSV header" in site_check.reach(base_url, "/downloads/bad.csv")
+        assert "is not valid JSON" in site_check.reach(base_url, "/downloads/bad.json")
+        assert "does not resolve" in site_check.reach(base_url, "/framework/missing.html")
