@@ -98,6 +98,13 @@ def report(session: nox.Session) -> None:
 
 
 @nox.session
+def compare(session: nox.Session) -> None:
+    """Compare two results, or two folders of them, scenario by scenario, with a verdict (-- OLD NEW [--markdown])."""
+    session.install(*HARNESS)
+    session.run("python", "-m", "scripts.compare", *session.posargs)
+
+
+@nox.session
 def site(session: nox.Session) -> None:
     """Build the site with Jekyll and check it in headless Chromium (-- --results DIR; default: the test fixtures)."""
     session.install(*HARNESS)

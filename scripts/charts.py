@@ -8,8 +8,8 @@ drawing itself is in the jinja2 templates beside it, scripts/templates/*.svg.j2.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
@@ -46,11 +46,16 @@ class Bar:
 
 @dataclass(frozen=True)
 class Line:
-    """One framework's values over the dates of a trend chart; None where it has no figure."""
+    """One framework's values over the dates of a trend chart; None where it has no figure.
+
+    `marks` rings the points of runs that differ from the run before in a way the reader must
+    see (such as another Python), by index, each with its label.
+    """
 
     label: str
     values: Sequence[float | None]
     color: str
+    marks: Mapping[int, str] = field(default_factory=dict)
 
 
 def colors(names: Sequence[str]) -> dict[str, str]:
@@ -133,6 +138,11 @@ def trend_chart(
             "line": line,
             "points": [(x(index), y(value)) for index, value in enumerate(line.values) if value is not None],
             "segments": _segments(line.values, x, y),
+            "marks": [
+                (x(index), y(value), label)
+                for index, label in sorted(line.marks.items())
+                if (value := line.values[index]) is not None
+            ],
         }
         for line in lines
     ]
@@ -152,6 +162,9 @@ def trend_chart(
         ticks=[(y(value), tick_format(value)) for value in axis_values],
         dates=[(x(index), date) for index, date in enumerate(dates) if index % shown == 0 or index == len(dates) - 1],
         lines=drawn,
+        marked=any(line["marks"] for line in drawn),
+        # A lone line has room for each mark's label beside its ring; many lines would cover each other.
+        labelled=len(lines) == 1,
     )
 
 

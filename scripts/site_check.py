@@ -3,10 +3,20 @@
     python -m scripts.site_check [--results DIR] [--date YYYY-MM-DD] [--screenshots DIR]
 
 What `nox -s site` runs, in CI as locally. It renders a report (from `--results`, by default
-the tests' fixture results) into a temporary copy of the site, builds it with Jekyll, serves
-the build on 127.0.0.1, and opens the index, the new post and the methodology page in headless
-Chromium. It saves a screenshot of each page and fails unless the tables and charts are on
-the pages, the ranked tables are sorted by req/s, and no request left the machine:
+the tests' schema-v2 fixture results) into a temporary copy of the site, with the site's own
+history of runs, builds it with Jekyll, serves the build on 127.0.0.1, and opens the index, the
+new post, the methodology page and every framework page in headless Chromium. It saves a
+screenshot of each page and fails unless:
+
+- the tables and charts are on the pages: on each framework page a trend chart per scenario,
+  and one of instructions per scenario where its runs counted them; on the post and the index
+  a chart of instructions per scenario where the run counted them, and of latency at half load;
+- the ranked tables are sorted by req/s;
+- the post links to the page of every framework it names and to the run's raw data (JSON
+  and CSV), the index to every framework page, and each of those links reaches a page or a
+  file of the build (the JSON parses, the CSV has its header);
+- each framework page links to its app's source and requirements in the repository;
+- no request left the machine:
 
 - the built HTML and CSS load nothing from another host (scripts, styles, images, fonts);
 - in Chromium's network log, every request made for the pages went to 127.0.0.1, no TCP
@@ -30,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -40,14 +51,17 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from scripts import report
+from scripts import downloads, figures, history, report
 from scripts.frameworks import ROOT
+from scripts.markdown import FRAMEWORK_PAGES
 from scripts.scenarios import SCENARIOS
 
-FIXTURES = ROOT / "tests" / "data" / "results"
+FIXTURES = ROOT / "tests" / "data" / "results-v2"
 SCREENSHOTS = ROOT / ".nox" / "site-check"
 # The site's own files; the report writes index.md, methodic.md and the new post over them.
 SITE_FILES = (*report.STATIC_SITE, str(report.POSTS_DIR), "_data")
+# Links to the repository are checked for their shape, never followed (they leave the machine).
+STAND_IN_REPOSITORY = "https://repository.example.invalid/benchmark"
 CHROMIUM_FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -68,13 +82,14 @@ class CheckError(Exception):
 
 @dataclass(frozen=True)
 class Page:
-    """A page to open, and the least it must show."""
+    """A page to open, and the least it must show; `reach`: its links into the site that must resolve."""
 
     name: str
     path: str
     tables: int
     charts: int
     links: tuple[str, ...] = ()
+    reach: tuple[str, ...] = ()
 
 
 class Dom(HTMLParser):
@@ -237,10 +252,17 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A browser that hangs up early (after a 404 for its favicon, say) is no error of the site."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @contextmanager
 def serve(directory: Path) -> Iterator[str]:
     """The built site over HTTP on 127.0.0.1, in a thread that is stopped on the way out."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(directory)))
+    server = _Server(("127.0.0.1", 0), partial(_QuietHandler, directory=str(directory)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -278,8 +300,25 @@ def chromium(arguments: list[str], work: Path) -> str:
     return output
 
 
+def reach(base_url: str, path: str) -> str | None:
+    """What is wrong with following a link into the built site, or None when it reaches a page or a usable file."""
+    try:
+        with urllib.request.urlopen(base_url + path, timeout=30) as answer:
+            body = answer.read()
+    except (OSError, ValueError) as error:
+        return f"{path} does not resolve: {error}"
+    if path.endswith(".json"):
+        try:
+            json.loads(body)
+        except ValueError as error:
+            return f"{path} is not valid JSON: {error}"
+    elif path.endswith(".csv") and not body.startswith(",".join(downloads.COLUMNS).encode()):
+        return f"{path} does not start with the CSV header"
+    return None
+
+
 def look(page: Page, base_url: str, work: Path, screenshots: Path) -> list[str]:
-    """Open the page, check what it shows and what it fetched, and save its screenshot."""
+    """Open the page, check what it shows, what it fetched and where its links go, and save its screenshot."""
     url = base_url + page.path
     netlog = work / f"{page.name}.netlog.json"
     dom = read_dom(chromium([f"--log-net-log={netlog}", "--dump-dom", url], work))
@@ -290,33 +329,77 @@ def look(page: Page, base_url: str, work: Path, screenshots: Path) -> list[str]:
     if dom.charts < page.charts:
         problems.append(f"{page.name}: {dom.charts} SVG charts, expected at least {page.charts}")
     problems += [f"{page.name}: no link to {link}" for link in page.links if link not in dom.links]
+    followed = [reach(base_url, path) for path in page.reach if path in dom.links]
+    problems += [f"{page.name}: {problem}" for problem in followed if problem]
     problems += sorting_problems(page.name, dom.tables)
     chromium([f"--screenshot={screenshots / f'{page.name}.png'}", url], work)
     return problems
 
 
-def check(results: Path, day: str, screenshots: Path) -> list[str]:
-    """Render, build, serve and look; returns the problems found, empty when the site is right."""
+def expected_pages(site: Path, day: str, repository: str) -> list[Page]:
+    """What each page must show, worked out from the data the site was rendered from."""
     scenarios, post = len(SCENARIOS), f"/{day.replace('-', '/')}/results.html"
+    runs = history.load_history(site)
+    batch = next(run for run in runs if run.date == day)
+    names = report.page_names(runs)
+    framework_pages = {name: f"/{FRAMEWORK_PAGES}/{name}.html" for name in sorted(names)}
+    data = tuple(f"/{path}" for path in downloads.paths(day))
+    named = tuple(framework_pages[name] for name in batch.names() if name in names)
+    counted, half_load, latency = (
+        sum(any(has(result, s) for result in run.results.values()) for s in SCENARIOS)
+        for run, has in ((batch, _counted), (batch, figures.fixed_rate), (batch, _latency))
+    )
+    counted_latest = sum(any(_counted(result, s) for result in runs[-1].results.values()) for s in SCENARIOS)
     pages = [
-        # The index: the latest run's table and chart, a trend chart per scenario, the post in the archive.
-        Page("index", "/", tables=1, charts=1 + scenarios, links=(post, "/methodic.html")),
-        # The post: the composite and a table and chart per scenario, and the run's methodology table.
-        Page("post", post, tables=2 + scenarios, charts=1 + scenarios, links=("/methodic.html",)),
+        # The index: the latest run's table, charts of it and of instructions, a trend chart per scenario,
+        # the post in the archive, every framework page.
+        Page("index", "/", tables=1, charts=1 + scenarios + counted_latest,
+             links=(post, "/methodic.html", *framework_pages.values()), reach=tuple(framework_pages.values())),
+        # The post: the composite, a table and chart per scenario with instructions and latency at half load,
+        # the run's methodology and baseline tables; its links reach every framework page and the raw data.
+        Page("post", post, tables=3 + scenarios + half_load, charts=1 + scenarios + counted + latency,
+             links=("/methodic.html", *data, *named), reach=(*data, *named)),
         Page("methodic", "/methodic.html", tables=3, charts=0),
-    ]
+    ]  # fmt: skip
+    for name, path in framework_pages.items():
+        entries = history.timeline(runs, name)
+        measured = [entry.result for entry in entries if entry.result]
+        commit = measured[-1]["git"]["commit"] if measured else None
+        source = f"{repository}/blob/{commit or 'HEAD'}/frameworks/{name}"
+        recorded = sum(any(_counted(result, s) for result in measured) for s in SCENARIOS)
+        # A framework page: a share trend per scenario and an instructions trend where recorded, its runs
+        # and its verification tables, and links to its code.
+        pages.append(Page(f"framework-{name}", path, tables=1 + bool(measured and measured[-1]["verification"]),
+                          charts=(scenarios + recorded) if measured else 0,
+                          links=(f"{source}/app.py", f"{source}/requirements.txt", "/methodic.html")))  # fmt: skip
+    return pages
+
+
+def _counted(result: dict, scenario: str) -> bool:
+    return figures.instructions(result, scenario) is not None
+
+
+def _latency(result: dict, scenario: str) -> bool:
+    """Whether the result has latency at half load to draw: measured, and not overloaded."""
+    measured = figures.fixed_rate(result, scenario)
+    return bool(measured) and not measured["overloaded"]
+
+
+def check(results: Path, day: str, screenshots: Path, repository: str = STAND_IN_REPOSITORY) -> list[str]:
+    """Render, build, serve and look; returns the problems found, empty when the site is right."""
     screenshots.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="site-check-") as temporary:
         work = Path(temporary)
         site, built = work / "site", work / "built"
         site.mkdir()
         copy_site(site)
-        if report.main(["--results", str(results), "--date", day, "--site", str(site)]) != 0:
+        rendered = ["--results", str(results), "--date", day, "--site", str(site), "--repository", repository]
+        if report.main(rendered) != 0:
             raise CheckError(f"the report could not be rendered from {results}")
         build(site, built)
         problems = [f"built site fetches from another host: {found}" for found in remote_fetches(built)]
         with serve(built) as base_url:
-            for page in pages:
+            for page in expected_pages(site, day, repository):
                 problems += look(page, base_url, work, screenshots)
     return problems
 
@@ -326,6 +409,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, default=FIXTURES, help="result files to render the report from")
     parser.add_argument("--date", type=report.iso_date, default=datetime.now(UTC).date().isoformat())
     parser.add_argument("--screenshots", type=Path, default=SCREENSHOTS, help="where the screenshots go")
+    parser.add_argument(
+        "--repository",
+        default=report.repository_from_environment() or STAND_IN_REPOSITORY,
+        help="the repository address for the links to each app's code (checked, never followed)",
+    )
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     missing = [tool for tool in ("jekyll", "chromium") if not shutil.which(tool)]
     if missing:
@@ -334,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     try:
-        problems = check(args.results, args.date, args.screenshots)
+        problems = check(args.results, args.date, args.screenshots, args.repository)
     except CheckError as error:
         print(f"site_check: {error}", file=sys.stderr)
         return 1

@@ -1,6 +1,8 @@
 """The report, on real results: tests/data/results/ holds the JSON of real benchmark runs
-(`python -m scripts.bench <name> --duration 2 --warmup 1 --repeat 2 --client wrk`) and one
-deliberately broken file. Every test renders into a temporary copy of the site."""
+(`python -m scripts.bench <name> --duration 2 --warmup 1 --repeat 2 --client wrk`, schema v1)
+and one deliberately broken file; tests/data/results-v2/ holds schema-v2 results DERIVED from
+them (see its README) until measured v2 results replace them. Every expectation is computed
+from the files. Every test renders into a temporary copy of the site."""
 
 from __future__ import annotations
 
@@ -14,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from scripts import frameworks, report, site_check
+from scripts import batches, frameworks, ranking, report, site_check
 from scripts.bench import DEFAULTS, Settings
+from scripts.figures import Spread
 from scripts.frameworks import ROOT
-from scripts.report import Spread
 from scripts.scenarios import SCENARIOS
 
 RESULTS = ROOT / "tests" / "data" / "results"
@@ -25,6 +27,8 @@ BROKEN = "broken.json"
 DATE = "2026-01-02"
 MEASURED = sorted(path.stem for path in RESULTS.glob("*.json") if path.name != BROKEN)
 PYPI_PROJECT = re.compile(r"https://pypi\.org/project/[A-Za-z0-9._-]+/")
+# The report is given the repository's address; links to the apps' code go under it.
+REPOSITORY = "https://repository.example.invalid/benchmark"
 
 
 @pytest.fixture
@@ -53,7 +57,7 @@ def results_dir(tmp_path: Path, names: list[str], extra: dict[str, str] | None =
 
 
 def render(results: Path, site: Path, day: str = DATE) -> int:
-    return report.main(["--results", str(results), "--date", day, "--site", str(site)])
+    return report.main(["--results", str(results), "--date", day, "--site", str(site), "--repository", REPOSITORY])
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -61,7 +65,7 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_fixtures_are_real_results_of_at_least_three_frameworks() -> None:
-    batch = report.load_batch(RESULTS, DATE)
+    batch = batches.load_batch(RESULTS, DATE)
     assert sorted(batch.results) == MEASURED and len(MEASURED) >= 3 and frameworks.BASELINE in MEASURED
     assert all(result["load"]["tool"] == "wrk" for result in batch.results.values())
     assert [problem.file for problem in batch.problems if problem.file] == [BROKEN]
@@ -69,20 +73,20 @@ def test_the_fixtures_are_real_results_of_at_least_three_frameworks() -> None:
 
 def test_ties_share_a_rank_and_noise_is_not_a_ranking() -> None:
     overlapping = [Spread(100, 95, 105, 3), Spread(98, 90, 101, 3), Spread(80, 78, 82, 3)]
-    assert report.ranks(overlapping) == ["=1", "=1", "3"]
+    assert ranking.ranks(overlapping) == ["=1", "=1", "3"]
     # A chain of overlaps shares the first rank even where its ends do not overlap.
     chain = [Spread(100, 97, 103, 2), Spread(95, 92, 98, 2), Spread(90, 87, 93, 2), Spread(50, 49, 51, 2)]
-    assert report.ranks(chain) == ["=1", "=1", "=1", "4"]
+    assert ranking.ranks(chain) == ["=1", "=1", "=1", "4"]
     # One repeat has no range: within the instability threshold (5%) counts as tied.
     single = [Spread(100, 100, 100, 1), Spread(96, 96, 96, 1), Spread(90, 90, 90, 1)]
-    assert report.ranks(single) == ["=1", "=1", "3"]
-    assert report.ranks([Spread(100, 100, 100, 1), Spread(94, 94, 94, 1)]) == ["1", "2"]
+    assert ranking.ranks(single) == ["=1", "=1", "3"]
+    assert ranking.ranks([Spread(100, 100, 100, 1), Spread(94, 94, 94, 1)]) == ["1", "2"]
 
 
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
 def test_each_scenario_table_is_sorted_by_req_per_second_with_ties_from_the_ranges(scenario: str) -> None:
-    batch = report.load_batch(RESULTS, DATE)
-    rows = report.scenario_rows(batch, scenario)
+    batch = batches.load_batch(RESULTS, DATE)
+    rows = ranking.scenario_rows(batch, scenario)
     ranked = [row for row in rows if row.spread]
     medians = [batch.results[row.framework]["scenarios"][scenario]["summary"]["rps_median"] for row in ranked]
     assert medians == sorted(medians, reverse=True) and len(ranked) == len(MEASURED)
@@ -100,23 +104,23 @@ def test_rows_are_matched_by_framework_name_not_by_file_or_order(tmp_path: Path)
     # Files named so that their order is the reverse of the frameworks' order.
     for index, name in enumerate(MEASURED):
         shutil.copy(RESULTS / f"{name}.json", folder / f"{len(MEASURED) - index:02d}-run.json")
-    renamed = report.load_batch(folder, DATE)
-    original = report.load_batch(RESULTS, DATE)
+    renamed = batches.load_batch(folder, DATE)
+    original = batches.load_batch(RESULTS, DATE)
     for scenario in SCENARIOS:
-        expected = {row.framework: row.spread for row in report.scenario_rows(original, scenario) if row.spread}
-        got = {row.framework: row.spread for row in report.scenario_rows(renamed, scenario) if row.spread}
+        expected = {row.framework: row.spread for row in ranking.scenario_rows(original, scenario) if row.spread}
+        got = {row.framework: row.spread for row in ranking.scenario_rows(renamed, scenario) if row.spread}
         assert got == expected
 
 
 def test_shares_are_of_each_results_own_asgi_baseline() -> None:
-    batch = report.load_batch(RESULTS, DATE)
+    batch = batches.load_batch(RESULTS, DATE)
     for scenario in SCENARIOS:
-        for row in report.scenario_rows(batch, scenario):
+        for row in ranking.scenario_rows(batch, scenario):
             if row.spread:
                 result = json.loads((RESULTS / f"{row.framework}.json").read_text())
                 expected = result["scenarios"][scenario]["summary"]["rps_median"] / result["baseline"]["rps"][scenario]
-                assert row.share == pytest.approx(expected)
-    for row in report.composite_rows(batch):
+                assert row.share.spread.median == pytest.approx(expected) and not row.share.paired
+    for row in ranking.composite_rows(batch):
         if row.score:
             result = json.loads((RESULTS / f"{row.framework}.json").read_text())
             shares = [result["scenarios"][s]["summary"]["rps_median"] / result["baseline"]["rps"][s] for s in SCENARIOS]
@@ -140,8 +144,11 @@ def test_broken_and_invalid_files_are_named_and_shown_as_no_result(tmp_path: Pat
     )
     assert "empty.json: not valid JSON" in terminal.err
     post = (site / "_posts" / f"{DATE}-results.md").read_text()
-    for name in ("broken", "django", "empty"):
+    # A framework of the registry links to its page; an unreadable file's name is not a framework's.
+    for name in ("broken", "empty"):
         assert re.search(rf"^\| – \| {name} \|.*\| no result \|", post, re.MULTILINE), name
+    linked = r"^\| – \| \[django\]\(\{% link framework/django\.md %\}\) \|.*\| no result \|"
+    assert re.search(linked, post, re.MULTILINE)
     assert "`broken.json`: not valid JSON" in post
     for name in MEASURED:
         if name != "django":
@@ -151,19 +158,20 @@ def test_broken_and_invalid_files_are_named_and_shown_as_no_result(tmp_path: Pat
 def test_a_second_file_for_the_same_framework_is_named_not_merged(tmp_path: Path) -> None:
     folder = results_dir(tmp_path, MEASURED)
     shutil.copy(RESULTS / "django.json", folder / "zz-django-again.json")
-    batch = report.load_batch(folder, DATE)
+    batch = batches.load_batch(folder, DATE)
     assert batch.results["django"] == json.loads((RESULTS / "django.json").read_text())
     assert [(p.file, p.reason) for p in batch.problems if p.file] == [
         ("zz-django-again.json", "a second result for django; django.json is used")
     ]
-    assert all(row.framework != "zz-django-again" for row in report.scenario_rows(batch, "html"))
+    assert all(row.framework != "zz-django-again" for row in ranking.scenario_rows(batch, "html"))
 
 
 def test_frameworks_without_a_result_file_are_listed_not_dropped(site: Path) -> None:
     assert render(RESULTS, site) == 0
     post = (site / "_posts" / f"{DATE}-results.md").read_text()
     absent = [name for name in frameworks.names() if name not in MEASURED]
-    assert f"No result file in this run for {', '.join(absent)}." in post
+    linked = ", ".join(f"[{name}]({{% link framework/{name}.md %}})" for name in absent)
+    assert f"No result file in this run for {linked}." in post
 
 
 def test_a_rerun_for_the_same_date_replaces_its_post_and_data(tmp_path: Path, site: Path) -> None:
@@ -173,8 +181,10 @@ def test_a_rerun_for_the_same_date_replaces_its_post_and_data(tmp_path: Path, si
     assert render(fewer, site) == 0
     assert sorted(path.name for path in (site / "_posts").iterdir()) == [f"{DATE}-results.md"]
     assert sorted(path.name for path in (site / "_data" / "runs").iterdir()) == [f"{DATE}.json"]
+    assert sorted(path.name for path in (site / "downloads").iterdir()) == [f"{DATE}.csv", f"{DATE}.json"]
     second = (site / "_posts" / f"{DATE}-results.md").read_text()
-    assert second != first and f"[{MEASURED[-1]}]" not in second.split("## How this run")[0]
+    dropped = rf"^\| =?\d+ \| \[{MEASURED[-1]}\]"
+    assert re.search(dropped, first, re.MULTILINE) and not re.search(dropped, second, re.MULTILINE)
     assert render(fewer, site) == 0
     assert (site / "_posts" / f"{DATE}-results.md").read_text() == second, "rendering is deterministic"
 
@@ -241,6 +251,12 @@ def test_the_methodology_numbers_are_the_codes_defaults(site: Path) -> None:
     assert [table[key] for key in ("Measured run, per scenario and repeat", "Repeats per scenario")] == ["7 s", "9"]
     assert table["Keep-alive connections"] == "33" and table["Baseline run"] == "6 s"
     assert "keeps 33 connections open" in report.render_methodic(other)
+    # The noise rule, and how often it errs with the repeats the settings give, are the code's.
+    for settings in (DEFAULTS, other):
+        text = " ".join(report.render_methodic(settings).split())
+        odds = 2 / math.comb(2 * settings.repeat, settings.repeat)
+        assert " ".join(ranking.NOISE_RULE.split()) in text
+        assert f"With {settings.repeat} repeats on each side that is {odds * 100:.2g}% of the time" in text
 
 
 def test_no_url_to_another_host_anywhere_in_the_rendered_site(site: Path) -> None:
@@ -249,8 +265,8 @@ def test_no_url_to_another_host_anywhere_in_the_rendered_site(site: Path) -> Non
         if path.is_file():
             for url in re.findall(r"https?://[^\s\"'<>)\]]+", path.read_text(encoding="utf-8")):
                 if site_check.remote(url):
-                    # The only remote URLs are links to each framework's PyPI page, never fetched.
-                    assert PYPI_PROJECT.fullmatch(url), f"{path.relative_to(site)}: {url}"
+                    # The only remote URLs are links to PyPI pages and to the apps' code, never fetched.
+                    assert PYPI_PROJECT.fullmatch(url) or url.startswith(REPOSITORY), f"{path.relative_to(site)}: {url}"
                     assert f"]({url})" in path.read_text(), f"{url} is not a plain link"
 
 
@@ -264,7 +280,8 @@ needs_browser = pytest.mark.skipif(
 def test_the_site_builds_with_jekyll_and_shows_tables_and_charts_in_chromium(tmp_path: Path) -> None:
     shots = tmp_path / "screenshots"
     assert site_check.check(RESULTS, DATE, shots) == []
-    assert sorted(path.name for path in shots.iterdir()) == ["index.png", "methodic.png", "post.png"]
+    pages = [f"framework-{name}.png" for name in sorted(set(frameworks.names()) | set(MEASURED))]
+    assert sorted(path.name for path in shots.iterdir()) == sorted(["index.png", "methodic.png", "post.png", *pages])
 
 
 @needs_browser
@@ -283,3 +300,318 @@ def test_the_site_check_catches_a_page_that_fetches_from_another_host(tmp_path: 
         problems = site_check.look(site_check.Page("bad", "/", 0, 0), base_url, tmp_path, tmp_path)
     assert "bad: the page requested https://cdn.example.invalid/chart.png" in problems
     assert "bad: fetches https://cdn.example.invalid/chart.png" in problems
+
+
+# Schema v2 (derived fixtures), history, framework pages, raw data
+
+V2 = ROOT / "tests" / "data" / "results-v2"
+V2_NAMES = sorted(path.stem for path in V2.glob("*.json"))
+
+
+def read(folder: Path, name: str) -> dict:
+    return json.loads((folder / f"{name}.json").read_text())
+
+
+def folder_of(path: Path, found: dict[str, dict]) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    for name, result in found.items():
+        (path / f"{name}.json").write_text(json.dumps(result))
+    return path
+
+
+def section(page: str, heading: str) -> str:
+    """The text under a heading, up to the next heading of any level."""
+    body = page.split(f"\n{heading}\n", 1)[1]
+    return re.split(r"\n#{2,3} ", body, maxsplit=1)[0]
+
+
+def table(text: str) -> list[dict[str, str]]:
+    """The first Markdown table in the text, as rows keyed by the header's cells."""
+    lines = [line for line in text.splitlines() if line.startswith("|")]
+    cells = [[cell.strip() for cell in line.strip()[1:-1].split("|")] for line in lines]
+    return [dict(zip(cells[0], row, strict=True)) for row in cells[2:]]
+
+
+def name_of(cell: str) -> str:
+    """The framework's name in a cell, linked to its page or not."""
+    linked = re.fullmatch(r"\[([^\]]+)\]\(\{% link framework/[^ ]+\.md %\}\)", cell)
+    return linked.group(1) if linked else cell
+
+
+def post_of(site: Path, day: str = DATE) -> str:
+    return (site / "_posts" / f"{day}-results.md").read_text()
+
+
+def test_the_schema_accepts_each_version_with_its_own_fields_only() -> None:
+    from jsonschema import ValidationError
+
+    from scripts import results
+
+    for name in V2_NAMES:
+        results.validate(read(V2, name))
+        results.validate(read(RESULTS, name))
+    v1_with_v2_field = read(RESULTS, "falcon") | {"install": None}
+    v2_without_share = read(V2, "falcon")
+    del v2_without_share["scenarios"]["html"]["share"]
+    v2_with_v1_baseline = read(V2, "falcon") | {"baseline": read(RESULTS, "falcon")["baseline"]}
+    v2_without_python = read(V2, "falcon")
+    del v2_without_python["versions"]["python"]
+    for wrong in (v1_with_v2_field, v2_without_share, v2_with_v1_baseline, v2_without_python):
+        with pytest.raises(ValidationError):
+            results.validate(wrong)
+
+
+def test_v2_shares_are_the_paired_medians_and_the_composite_their_geometric_mean() -> None:
+    batch = batches.load_batch(V2, DATE)
+    for scenario in SCENARIOS:
+        for row in ranking.scenario_rows(batch, scenario):
+            if row.spread:
+                paired = read(V2, row.framework)["scenarios"][scenario]["share"]
+                assert row.share.paired
+                assert (row.share.spread.median, row.share.spread.low, row.share.spread.high) == (
+                    paired["median"], paired["min"], paired["max"],
+                )  # fmt: skip
+    for row in ranking.composite_rows(batch):
+        shares = [read(V2, row.framework)["scenarios"][s]["share"] for s in SCENARIOS]
+        for key, got in (("median", row.score.median), ("min", row.score.low), ("max", row.score.high)):
+            assert got == pytest.approx(math.prod(share[key] for share in shares) ** (1 / len(shares)))
+        assert row.paired
+
+
+def test_v1_results_still_render_their_shares_marked_unpaired(site: Path) -> None:
+    assert render(RESULTS, site) == 0
+    post = post_of(site)
+    rows = [row for row in table(section(post, "## Composite")) if row["vs asgi"] != "no result"]
+    assert rows and all(row["range"].endswith(" unpaired") for row in rows)
+    assert '"Unpaired" marks a result of schema version 1' in post
+    measured = table(section(post, "## How this run was measured"))
+    assert {name_of(row["Framework"]): row["Python"] for row in measured} == dict.fromkeys(MEASURED, "unknown")
+    for scenario in SCENARIOS:
+        for row in table(section(post, f"## {scenario}: {report.SCENARIO_TITLES[scenario]}")):
+            if row["req/s"] != "no result":
+                assert row["instructions/req"] == row["above asgi"] == "n/a"
+        assert f'id="instructions-{scenario}-title"' not in post
+        assert f"No result of this run measured latency at a fixed rate on {scenario}." in post
+
+
+def test_instructions_per_request_and_the_overhead_above_asgi(site: Path) -> None:
+    assert render(V2, site) == 0
+    post, index = post_of(site), (site / "index.md").read_text()
+    for page in (post, index):  # what it measures, and what not
+        assert all(words in page for words in ("user-space machine instructions", "every runner", "kernel", "waiting"))
+    for scenario in SCENARIOS:
+        rows = table(section(post, f"## {scenario}: {report.SCENARIO_TITLES[scenario]}"))
+        for row in rows:
+            result = read(V2, name_of(row["Framework"]))
+            own = result["scenarios"][scenario]["instructions"]["per_request"]
+            base = result["baseline"]["scenarios"][scenario]["instructions"]["per_request"]
+            assert row["instructions/req"] == f"{own:,.0f}"
+            assert row["above asgi"] == f"+{own - base:,.0f} (×{own / base:.1f})"
+        for page in (post, index):
+            chart = page.split(f'id="instructions-{scenario}-desc">')[1].split("</desc>")[0]
+            named = re.findall(r"(\w+): [\d,]+", chart)
+            per_request = {name: read(V2, name)["scenarios"][scenario]["instructions"]["per_request"] for name in named}
+            assert sorted(named) == V2_NAMES and list(per_request.values()) == sorted(per_request.values())
+    for row in table(section(index, "## Latest results: " + DATE)):
+        scenarios = read(V2, name_of(row["Framework"]))["scenarios"]
+        for scenario in SCENARIOS:
+            counted = scenarios[scenario]["instructions"]["per_request"]
+            assert row[f"{scenario} instructions/req"] == f"{counted:,.0f}"
+
+
+def test_latency_at_half_load_or_overloaded(site: Path) -> None:
+    from scripts.markdown import milliseconds
+
+    assert render(V2, site) == 0
+    post = post_of(site)
+    for scenario in SCENARIOS:
+        rows = table(section(post, f"### {scenario}: latency at half load"))
+        assert sorted(name_of(row["Framework"]) for row in rows) == V2_NAMES
+        drawn = post.split(f'id="latency-{scenario}-desc">')[1].split("</desc>")[0]
+        for row in rows:
+            name = name_of(row["Framework"])
+            fixed = read(V2, name)["scenarios"][scenario]["fixed_rate"]
+            assert row["rate asked"] == f"{fixed['rate_asked']:,.0f}/s"
+            if fixed["overloaded"]:
+                assert row["p50 ms"] == "overloaded" and row["p99 ms"] == row["p99.9 ms"] == ""
+                assert f"{name}:" not in drawn
+            else:
+                latency = fixed["latency_ms"]
+                assert [row["p50 ms"], row["p99 ms"], row["p99.9 ms"]] == [
+                    milliseconds(latency[key]) for key in ("p50", "p99", "p99.9")
+                ]
+                assert f"{name}: p50 {milliseconds(latency['p50'])}" in drawn
+    fixed = [read(V2, name)["scenarios"][scenario]["fixed_rate"] for name in V2_NAMES for scenario in SCENARIOS]
+    assert any(run["overloaded"] for run in fixed), "the fixtures hold an overloaded run, so that path is exercised"
+
+
+def test_each_result_shows_its_python_and_its_baseline_figures(site: Path) -> None:
+    assert render(V2, site) == 0
+    post = post_of(site)
+    measured = table(section(post, "## How this run was measured"))
+    assert {name_of(row["Framework"]): row["Python"] for row in measured} == {
+        name: read(V2, name)["versions"]["python"] for name in V2_NAMES
+    }
+    for row in table(section(post, "### The asgi baseline of each result")):
+        baseline = read(V2, name_of(row["Framework"]))["baseline"]["scenarios"]
+        for scenario in SCENARIOS:
+            summary = baseline[scenario]["summary"]
+            assert row[f"{scenario} req/s"] == f"{summary['rps_median']:,.0f}"
+            assert row[f"{scenario} CV"] == f"{summary['rps_cv']:.1%}"
+            assert (f"{scenario}: unstable" in row["flags or reason"]) == summary["flags"]["unstable"]
+
+
+def test_start_commands_hold_placeholders_never_a_machine_path(site: Path) -> None:
+    assert render(RESULTS, site) == 0
+    measured = {name_of(row["Framework"]): row for row in table(section(post_of(site), "## How this run was measured"))}
+    for name in MEASURED:
+        recorded = read(RESULTS, name)["server"]["command"]
+        port = recorded[recorded.index("--port") + 1]
+        shown = measured[name]["Start command"]
+        assert recorded[0] not in shown and f" {port}" not in shown.replace("&#45;", "-")
+        assert shown.startswith("<code>&#123;python&#125; ") and "&#123;port&#125;" in shown
+
+
+def test_a_result_benchmarked_with_an_install_override_is_not_published(tmp_path: Path, site: Path) -> None:
+    found = {name: read(V2, name) for name in V2_NAMES}
+    found["starlette"]["install"] = {"requirement": "starlette==1.11.0", "kind": "pypi", "version": "1.11.0",
+                                     "commit": None, "dirty": None}  # fmt: skip
+    folder = folder_of(tmp_path / "results", found)
+    assert "starlette" not in batches.load_batch(folder, DATE).results
+    assert render(folder, site) == 0
+    rows = {name_of(row["Framework"]): row for row in table(section(post_of(site), "## Composite"))}
+    reason = rows["starlette"]["flags or reason"].replace("&#45;", "-")
+    assert rows["starlette"]["vs asgi"] == "no result" and "--install starlette==1.11.0" in reason
+
+
+def test_the_post_opens_with_what_changed_since_the_previous_run(tmp_path: Path, site: Path) -> None:
+    before = {name: read(V2, name) for name in V2_NAMES if name != "falcon"}
+    after = {name: read(V2, name) for name in V2_NAMES if name != "django"}
+    for entry in after["starlette"]["scenarios"].values():  # starlette halves its share on every scenario
+        share = entry["share"]
+        entry["share"] = {key: [v / 2 for v in share[key]] if key == "pairs" else share[key] / 2 for key in share}
+    after["aiohttp"]["versions"]["framework"]["version"] += ".post1"
+    after["asgi"]["versions"]["python"] = "3.12.1"
+    assert render(folder_of(tmp_path / "before", before), site, "2026-01-01") == 0
+    assert render(folder_of(tmp_path / "after", after), site, DATE) == 0
+    changed = section(post_of(site), "## Since the previous run (2026-01-01)")
+    lines = {line.split("**")[1]: line for line in changed.splitlines() if line.startswith("- **")}
+    moved = lines["Share of asgi moved beyond the noise"]
+    apart = 0
+    for scenario, entry in before["starlette"]["scenarios"].items():
+        old, new = entry["share"], after["starlette"]["scenarios"][scenario]["share"]
+        below = new["max"] < old["min"]  # the ranges of the repeats do not overlap
+        assert (f"{scenario} {old['median']:.0%} → {new['median']:.0%} (lower)" in moved) == below
+        apart += below
+    assert apart and moved.count("(lower)") + moved.count("(higher)") == apart
+    version = before["aiohttp"]["versions"]["framework"]["version"]
+    assert f"aiohttp {version} → {version}.post1" in lines["Versions changed"]
+    assert "Python 3.11.7 → 3.12.1" in lines["Versions changed"]
+    assert "[falcon]" in lines["New"] and "[django]" in lines["Missing"] and "no result file" in lines["Missing"]
+
+
+def test_trend_charts_ring_a_run_whose_python_changed(tmp_path: Path, site: Path) -> None:
+    changed = {name: read(V2, name) for name in V2_NAMES}
+    changed["starlette"]["versions"]["python"] = "3.12.1"
+    assert render(V2, site, "2026-01-01") == 0
+    assert render(folder_of(tmp_path / "later", changed), site, DATE) == 0
+    index = (site / "index.md").read_text()
+    for scenario in SCENARIOS:
+        trend = index.split(f'id="trend-{scenario}-desc">')[1].split("</desc>")[0]
+        assert trend.count("Ringed:") == 1 and re.search(r"starlette: [\d., ]+\. Ringed: Python 3\.12\.1\.", trend)
+    page = (site / "framework" / "starlette.md").read_text()
+    assert page.count('class="mark"') == 2 * len(SCENARIOS)  # the share and the instructions trend of each scenario
+    assert ">Python 3.12.1</text>" in page
+    assert 'class="mark"' not in (site / "framework" / "falcon.md").read_text()
+
+
+def test_a_page_per_framework_with_its_runs_charts_code_and_checks(tmp_path: Path, site: Path) -> None:
+    assert render(RESULTS, site, "2026-01-01") == 0
+    assert render(V2, site, DATE) == 0
+    pages = sorted(path.stem for path in (site / "framework").glob("*.md"))
+    assert pages == sorted(set(frameworks.names()) | set(MEASURED))
+    for name in V2_NAMES:
+        page = (site / "framework" / f"{name}.md").read_text()
+        latest = read(V2, name)
+        runs = table(section(page, "## Every run"))
+        days = (DATE, "2026-01-01")
+        assert [row["Run"] for row in runs] == [f"[{day}]({{% post_url {day}-results %}})" for day in days]
+        assert [row["Python"] for row in runs] == [latest["versions"]["python"], "unknown"]
+        for scenario in SCENARIOS:
+            assert f'id="trend-{scenario}-title"' in page and f'id="instructions-trend-{scenario}-title"' in page
+        code = f"{REPOSITORY}/blob/{latest['git']['commit']}/frameworks/{name}"
+        assert f"]({code}/app.py)" in page and f"]({code}/requirements.txt)" in page
+        checks = table(section(page, f"## Verification in its latest run ({DATE})"))
+        assert len(checks) == len(latest["verification"])
+        assert [row["Result"] == "passed" for row in checks] == [check["passed"] for check in latest["verification"]]
+    unmeasured = next(name for name in frameworks.names() if name not in MEASURED)
+    page = (site / "framework" / f"{unmeasured}.md").read_text()
+    assert "has no result in any run yet" in page and "<svg" not in page
+
+
+def test_every_framework_name_in_the_post_and_the_index_links_to_its_page(site: Path) -> None:
+    assert render(V2, site) == 0
+    post, index = post_of(site), (site / "index.md").read_text()
+    pages = sorted(path.stem for path in (site / "framework").glob("*.md"))
+    for name in pages:
+        assert f"[{name}]({{% link framework/{name}.md %}})" in post, name
+        assert f"[{name}]({{% link framework/{name}.md %}})" in section(index, "## Frameworks"), name
+    for page, heading in ((post, "## Composite"), (index, f"## Latest results: {DATE}")):
+        for row in table(section(page, heading)):
+            name = name_of(row["Framework"])
+            assert row["Framework"] == f"[{name}]({{% link framework/{name}.md %}})"
+
+
+def test_each_run_s_raw_data_is_served_as_json_and_csv(tmp_path: Path, site: Path) -> None:
+    import csv
+
+    assert render(V2, site) == 0
+    served = json.loads((site / "downloads" / f"{DATE}.json").read_text())
+    assert sorted(result["framework"] for result in served["results"]) == V2_NAMES
+    assert all(result == read(V2, result["framework"]) for result in served["results"])
+    rows = list(csv.DictReader((site / "downloads" / f"{DATE}.csv").open()))
+    assert len(rows) == sum(len(read(V2, name)["scenarios"]) for name in V2_NAMES)
+    for row in rows:
+        result = read(V2, row["framework"])
+        entry = result["scenarios"][row["scenario"]]
+        assert float(row["rps_median"]) == entry["summary"]["rps_median"]
+        assert float(row["share_median"]) == entry["share"]["median"]
+        assert float(row["instructions_per_request"]) == entry["instructions"]["per_request"]
+        assert row["half_load_overloaded"] == str(entry["fixed_rate"]["overloaded"])
+    post = post_of(site)
+    assert f"[results as JSON]({{% link downloads/{DATE}.json %}})" in post
+    assert f"[as CSV]({{% link downloads/{DATE}.csv %}})" in post
+
+
+def test_a_failed_v2_result_renders_everywhere_with_its_reason(tmp_path: Path, site: Path) -> None:
+    found = {name: read(V2, name) for name in V2_NAMES}
+    failed = found["falcon"]
+    failed |= {"status": "failed", "error": "the server did not start", "versions": None, "verification": None}
+    for entry in failed["scenarios"].values():
+        entry |= {"status": "failed", "reason": "not measured: the server did not start", "runs": [], "summary": None,
+                  "share": None, "instructions": None, "fixed_rate": None}  # fmt: skip
+    failed["baseline"] = {"framework": "asgi", "status": "failed", "reason": "port in use", "scenarios": {}}
+    assert render(folder_of(tmp_path / "results", found), site) == 0
+    post = post_of(site)
+    row = {name_of(r["Framework"]): r for r in table(section(post, "## Composite"))}["falcon"]
+    assert row["vs asgi"] == "no result" and "not measured: the server did not start" in row["flags or reason"]
+    baseline = {name_of(r["Framework"]): r for r in table(section(post, "### The asgi baseline of each result"))}
+    assert baseline["falcon"]["flags or reason"] == "failed: port in use"
+    page = (site / "framework" / "falcon.md").read_text()
+    assert "The app was not verified in that run: the server did not start." in page
+    assert table(section(page, "## Every run"))[0]["Python"] == "unknown"
+
+
+def test_the_site_check_follows_links_and_catches_what_does_not_resolve(tmp_path: Path) -> None:
+    from scripts import downloads
+
+    built = tmp_path / "built"
+    (built / "downloads").mkdir(parents=True)
+    (built / "downloads" / "good.csv").write_text(",".join(downloads.COLUMNS) + "\n")
+    (built / "downloads" / "bad.csv").write_text("date,framework\n")
+    (built / "downloads" / "bad.json").write_text("{")
+    with site_check.serve(built) as base_url:
+        assert site_check.reach(base_url, "/downloads/good.csv") is None
+        assert "does not start with the CSV header" in site_check.reach(base_url, "/downloads/bad.csv")
+        assert "is not valid JSON" in site_check.reach(base_url, "/downloads/bad.json")
+        assert "does not resolve" in site_check.reach(base_url, "/framework/missing.html")

@@ -1,0 +1,133 @@
+"""Reading results: one result file, or a folder of them as one dated run (a Batch).
+
+The report and `compare` both read results through here, so both accept exactly the same
+files and name a file that cannot be used with the same one-line reason. Schema versions 1
+and 2 are both accepted (result.schema.json validates each against its own version).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import jsonschema
+
+from scripts import frameworks, results
+
+NO_FILE = "no result file in this run"
+
+
+class ResultError(Exception):
+    """A result, or a folder of them, that cannot be used: the message is for the user."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A framework without a usable result, and why: the pages show it as "no result"."""
+
+    framework: str
+    file: str | None
+    reason: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.file}: {self.reason}" if self.file else self.reason
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Every result of one dated run, by framework name, and the files that could not be used."""
+
+    date: str
+    results: dict[str, dict]
+    problems: list[Problem] = field(default_factory=list)
+
+    def to_data(self) -> dict:
+        return {
+            "date": self.date,
+            "results": list(self.results.values()),
+            "problems": [asdict(problem) for problem in self.problems],
+        }
+
+    @classmethod
+    def from_data(cls, data: dict) -> Batch:
+        found = {result["framework"]: result for result in data["results"]}
+        return cls(data["date"], found, [Problem(**problem) for problem in data["problems"]])
+
+    def unused(self) -> list[Problem]:
+        """Files that leave a framework without a result; a stray second file for a framework that has one is not."""
+        return [problem for problem in self.problems if problem.file and problem.framework not in self.results]
+
+    def without_file(self) -> list[str]:
+        """Registry frameworks that had no file at all in this run."""
+        return [problem.framework for problem in self.problems if not problem.file]
+
+    def names(self) -> list[str]:
+        """Every framework this run names: with a result, with an unusable file, or without a file."""
+        return sorted({*self.results, *(problem.framework for problem in self.problems)})
+
+
+def read_result(path: Path) -> dict:
+    """The result in the file, or ResultError saying in one line why it cannot be used."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ResultError(f"unreadable: {error}") from None
+    try:
+        result = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ResultError(f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}") from None
+    try:
+        results.validate(result)
+    except jsonschema.ValidationError as error:
+        where = "/".join(str(part) for part in error.absolute_path) or "the top level"
+        raise ResultError(f"does not match the result schema at {where}: {shorten(error.message)}") from None
+    return result
+
+
+def shorten(text: str, limit: int = 160) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def unpinned(result: dict) -> str | None:
+    """Why a result must not be published: it ran with --install instead of the pinned requirements."""
+    install = result.get("install")
+    if not install:
+        return None
+    requirement = install["requirement"]
+    return f"benchmarked with --install {requirement}, not the pinned requirements: compare it, never publish it"
+
+
+def load_batch(directory: Path, day: str) -> Batch:
+    """Every *.json in the folder is a result file; each one is either used or named as a problem.
+
+    Only pinned results are used: a run with an --install override is named, with that reason.
+    """
+    if not directory.is_dir():
+        raise ResultError(f"no results folder at {directory}")
+    paths = sorted(directory.glob("*.json"))
+    if not paths:
+        raise ResultError(f"no result files (*.json) in {directory}")
+    found: dict[str, dict] = {}
+    origin: dict[str, str] = {}
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            result = read_result(path)
+        except ResultError as error:
+            problems.append(Problem(path.stem, path.name, str(error)))
+            continue
+        name = result["framework"]
+        if reason := unpinned(result):
+            problems.append(Problem(name, path.name, reason))
+            continue
+        if name in found:
+            problems.append(Problem(name, path.name, f"a second result for {name}; {origin[name]} is used"))
+            continue
+        found[name] = result
+        origin[name] = path.name
+    named = set(found) | {problem.framework for problem in problems}
+    problems += [Problem(name, None, NO_FILE) for name in frameworks.names() if name not in named]
+    return Batch(day, found, problems)

@@ -1,0 +1,102 @@
+"""The site's charts: which figures each one draws, in which order and colour.
+
+charts.py draws (geometry and SVG); this module chooses the figures: req/s and shares per
+scenario, instructions per request, latency at half load, and the trends over the runs.
+"""
+
+from __future__ import annotations
+
+from scripts import charts, figures, frameworks, history
+from scripts.batches import Batch
+from scripts.markdown import count, count_ticks, milliseconds, percent, percent_ticks
+from scripts.ranking import CompositeRow, Row
+
+
+def palette(batches: list[Batch]) -> dict[str, str]:
+    """Colours in the registry's order, so that each framework has the same colour on every page and every run."""
+    registry = frameworks.names()
+    others = {name for batch in batches for name in batch.names()}
+    return charts.colors([*registry, *sorted(others - set(registry))])
+
+
+def scenario_chart(scenario: str, rows: list[Row], colors: dict[str, str]) -> str:
+    bars = [
+        charts.Bar(row.framework, row.spread.median, row.spread.low, row.spread.high,
+                   f"{count(row.spread.median)} req/s", colors[row.framework])
+        for row in rows if row.spread
+    ]  # fmt: skip
+    title = f"{scenario}: requests per second (median; whisker: min to max)"
+    return charts.bar_chart(f"chart-{scenario}", title, "requests per second", bars, count_ticks)
+
+
+def composite_chart(rows: list[CompositeRow], colors: dict[str, str]) -> str:
+    bars = [
+        charts.Bar(row.framework, row.score.median * 100, row.score.low * 100, row.score.high * 100,
+                   f"{percent(row.score.median)} of asgi", colors[row.framework])
+        for row in rows if row.score
+    ]  # fmt: skip
+    title = "Composite: req/s as a share of the asgi baseline (geometric mean of the scenarios)"
+    return charts.bar_chart("chart-composite", title, "% of the asgi baseline", bars, percent_ticks)
+
+
+def instructions_chart(scenario: str, batch: Batch, colors: dict[str, str]) -> str | None:
+    """Instructions per request, fewest first, whisker over the separate counts; None when no result has them."""
+    bars = []
+    for name, result in batch.results.items():
+        per_request = figures.instructions(result, scenario)
+        if per_request is None:
+            continue
+        counts = figures.instruction_counts(result, scenario) or [per_request]
+        extra = figures.overhead(result, scenario)
+        note = f"{count(per_request)}" + (f", ×{extra.multiple:.1f} asgi" if extra else "")
+        bars.append(charts.Bar(name, per_request, min(counts), max(counts), note, colors[name]))
+    if not bars:
+        return None
+    bars.sort(key=lambda bar: (bar.value, bar.label))
+    title = f"{scenario}: user-space instructions per request (fewest first; whisker: min to max of the counts)"
+    return charts.bar_chart(f"instructions-{scenario}", title, "instructions per request", bars, count_ticks)
+
+
+def latency_chart(scenario: str, batch: Batch, colors: dict[str, str]) -> str | None:
+    """Latency at half load, lowest p99 first; an overloaded run has no latency to draw. None when nothing to draw."""
+    bars = []
+    for name, result in batch.results.items():
+        measured = figures.fixed_rate(result, scenario)
+        if not measured or measured["overloaded"]:
+            continue
+        latency = measured["latency_ms"]
+        note = f"p50 {milliseconds(latency['p50'])} · p99 {milliseconds(latency['p99'])} · p99.9 {milliseconds(latency['p99.9'])} ms"  # noqa: E501
+        bars.append(charts.Bar(name, latency["p99"], latency["p50"], latency["p99.9"], note, colors[name]))
+    if not bars:
+        return None
+    bars.sort(key=lambda bar: (bar.value, bar.label))
+    title = f"{scenario}: latency at half load in ms (bar: p99; whisker: p50 to p99.9)"
+    return charts.bar_chart(f"latency-{scenario}", title, "milliseconds", bars, lambda value: f"{value:g}")
+
+
+def share_trend(scenario: str, runs: list[Batch], colors: dict[str, str]) -> str:
+    return charts.trend_chart(
+        f"trend-{scenario}",
+        f"{scenario}: req/s as a share of the asgi baseline, per run",
+        "date of the run",
+        [batch.date for batch in runs],
+        history.trend_lines(runs, scenario, colors),
+        percent_ticks,
+    )
+
+
+def framework_trends(name: str, entries: list[history.Entry], scenario: str, color: str) -> tuple[str, str | None]:
+    """One framework's share of asgi per run, and its instructions per request per run where any were recorded."""
+    dates = [entry.date for entry in entries]
+    shares, counted = history.framework_lines(name, entries, scenario, color)
+    share_chart = charts.trend_chart(
+        f"trend-{scenario}", f"{name}, {scenario}: req/s as a share of the asgi baseline, per run",
+        "date of the run", dates, [shares], percent_ticks,
+    )  # fmt: skip
+    if counted is None:
+        return share_chart, None
+    count_chart = charts.trend_chart(
+        f"instructions-trend-{scenario}", f"{name}, {scenario}: user-space instructions per request, per run",
+        "date of the run", dates, [counted], count_ticks,
+    )  # fmt: skip
+    return share_chart, count_chart
