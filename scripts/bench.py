@@ -298,7 +298,15 @@ def _skeleton(run: Run) -> dict:
         "versions": None,
         "verification": None,
         "scenarios": {
-            name: {"status": "ok", "reason": None, "runs": [], "summary": None, "share": None, "fixed_rate": None}
+            name: {
+                "status": "ok",
+                "reason": None,
+                "runs": [],
+                "summary": None,
+                "share": None,
+                "instructions": None,
+                "fixed_rate": None,
+            }
             for name in settings.scenarios
         },
         "instructions": None,

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from tabulate import tabulate
 
-from scripts import downloads, figures, frameworks, history, load, plots, ranking, results, serve
+from scripts import downloads, figures, fixedrate, frameworks, history, load, plots, ranking, results, serve
 from scripts.batches import Batch, ResultError, load_batch, shorten
 from scripts.bench import DEFAULTS, Settings
 from scripts.frameworks import ROOT
@@ -255,6 +255,7 @@ def render_methodic(settings: Settings = DEFAULTS) -> str:
             noise_rule=ranking.NOISE_RULE,
             load_settings=figures.LOAD_SETTINGS,
             chance_apart=ranking.chance_apart(settings.repeat, settings.repeat),
+            fixedrate=fixedrate,
         )
     )
 

@@ -143,19 +143,6 @@ def portable(value: object) -> object:
     return value
 
 
-def portable_command(command: list[str]) -> list[str]:
-    """A start command as pages print it: an app venv's interpreter relative to the repository
-    and the port as {port}. Results of schema 1 hold the machine's absolute path and the run's
-    port; those of schema 2 are written this way already, and come back unchanged."""
-    words = list(command)
-    for index, word in enumerate(words):
-        if "/.venvs/" in word:
-            words[index] = ".venvs/" + word.split("/.venvs/", 1)[1]
-        if index and words[index - 1] == "--port":
-            words[index] = "{port}"
-    return words
-
-
 def write(result: dict, path: Path) -> None:
     """Validate, then write atomically: a reader never sees half a file."""
     result = portable(result)

@@ -240,16 +240,16 @@ def test_the_methodology_numbers_are_the_codes_defaults(site: Path) -> None:
     page = (site / "methodic.md").read_text()
     table = _settings_table(page)
     assert table["Measured run, per scenario and repeat"] == f"{DEFAULTS.duration} s"
-    assert table["Repeats per scenario"] == str(DEFAULTS.repeat)
-    assert table["Warm-up per scenario, discarded"] == f"{DEFAULTS.warmup} s"
+    repeats = "Repeats per scenario (each a pair: the framework's run and the baseline's)"
+    assert table[repeats] == str(DEFAULTS.repeat)
+    assert table["Warm-up per scenario and app, discarded"] == f"{DEFAULTS.warmup} s"
     assert table["Keep-alive connections"] == str(DEFAULTS.connections)
-    assert table["Baseline run"] == f"{DEFAULTS.baseline_duration} s"
-    assert table["Baseline warm-up"] == f"{DEFAULTS.baseline_warmup} s"
+    assert table["Latency run at half load, per scenario"] == f"{DEFAULTS.fixed_rate_duration} s"
     # Other settings give other numbers: the page is rendered from them, not written by hand.
-    other = Settings(duration=7, warmup=2, repeat=9, connections=33, baseline_warmup=4, baseline_duration=6)
+    other = Settings(duration=7, warmup=2, repeat=9, connections=33, fixed_rate_duration=6)
     table = _settings_table(report.render_methodic(other))
-    assert [table[key] for key in ("Measured run, per scenario and repeat", "Repeats per scenario")] == ["7 s", "9"]
-    assert table["Keep-alive connections"] == "33" and table["Baseline run"] == "6 s"
+    assert [table[key] for key in ("Measured run, per scenario and repeat", repeats)] == ["7 s", "9"]
+    assert table["Keep-alive connections"] == "33" and table["Latency run at half load, per scenario"] == "6 s"
     assert "keeps 33 connections open" in report.render_methodic(other)
     # The noise rule, and how often it errs with the repeats the settings give, are the code's.
     for settings in (DEFAULTS, other):
