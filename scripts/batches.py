@@ -8,6 +8,7 @@ and 2 are both accepted (result.schema.json validates each against its own versi
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -83,7 +84,19 @@ def read_result(path: Path) -> dict:
     except jsonschema.ValidationError as error:
         where = "/".join(str(part) for part in error.absolute_path) or "the top level"
         raise ResultError(f"does not match the result schema at {where}: {shorten(error.message)}") from None
+    if result["schema_version"] == 1:
+        result["server"]["command"] = _portable_command(result["server"]["command"])
     return result
+
+
+def _portable_command(words: list[str]) -> list[str]:
+    """A schema-1 start command with placeholders: it held the measuring machine's venv
+    interpreter and the run's port, and nothing rendered from a result may show either
+    (every registry command starts with {python} and takes --port {port})."""
+    words = list(words)
+    if words and (os.path.isabs(words[0]) or words[0] == "python"):
+        words[0] = "{python}"
+    return ["{port}" if index and words[index - 1] == "--port" else word for index, word in enumerate(words)]
 
 
 def shorten(text: str, limit: int = 160) -> str:

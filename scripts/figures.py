@@ -8,7 +8,6 @@ result's figures through these functions, so that difference is handled here onl
 
 from __future__ import annotations
 
-import os
 import shlex
 from dataclasses import dataclass
 
@@ -166,17 +165,9 @@ def server_version(result: dict | None) -> str | None:
 
 
 def start_command(result: dict) -> str:
-    """The command that started the app, with {python} and {port} where the run had its own.
-
-    v2 results record those placeholders; v1 results recorded the machine's venv interpreter
-    and the run's port, shown here as the same placeholders (every registry command starts
-    with {python} and takes --port {port}), so that no page shows a machine's path.
-    """
-    words = list(result["server"]["command"])
-    if result["schema_version"] == 1:
-        if words and (os.path.isabs(words[0]) or words[0] == "python"):
-            words[0] = "{python}"
-        words = ["{port}" if index and words[index - 1] == "--port" else word for index, word in enumerate(words)]
+    """The command that started the app, with {python} and {port} where the run had its own
+    (batches.read_result turns a schema-1 result's machine path and port into these)."""
+    words = result["server"]["command"]
     return " ".join(word if word in ("{python}", "{port}") else shlex.quote(word) for word in words)
 
 

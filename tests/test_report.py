@@ -615,3 +615,15 @@ def test_the_site_check_follows_links_and_catches_what_does_not_resolve(tmp_path
         assert "does not start with the CSV header" in site_check.reach(base_url, "/downloads/bad.csv")
         assert "is not valid JSON" in site_check.reach(base_url, "/downloads/bad.json")
         assert "does not resolve" in site_check.reach(base_url, "/framework/missing.html")
+
+
+def test_no_machine_path_anywhere_in_the_rendered_site(site: Path) -> None:
+    """Schema-1 results recorded the venv's absolute path; nothing rendered from them shows it."""
+    recorded = {read(RESULTS, name)["server"]["command"][0] for name in MEASURED}
+    machine_prefixes = {path.split("/.venvs/")[0] for path in recorded if "/.venvs/" in path} | {str(ROOT)}
+    assert render(RESULTS, site) == 0
+    for path in site.rglob("*"):
+        if path.is_file() and path.suffix in {".md", ".json", ".csv", ".html"}:
+            text = path.read_text()
+            for prefix in machine_prefixes:
+                assert prefix not in text, f"{path.relative_to(site)} names {prefix}, a path of the measuring machine"
