@@ -82,3 +82,14 @@ def peak_rss_bytes(pid: int) -> int | None:
         for line in text.splitlines()
         if line.startswith("VmHWM:")
     )
+
+
+def waiting(pid: int) -> bool:
+    """Whether every thread of the process sleeps (state S): the server waits for its next input."""
+    states = []
+    for task in (PROC / str(pid) / "task").glob("*"):
+        try:
+            states.append(_stat_fields((task / "stat").read_text())[0])
+        except OSError:
+            continue  # a thread that just exited
+    return bool(states) and all(state == "S" for state in states)
