@@ -91,6 +91,13 @@ def accuracy(session: nox.Session) -> None:
 
 
 @nox.session
+def calibration(session: nox.Session) -> None:
+    """Measure apps as is and with the server's CPU quota-limited; print req/s, share of asgi, instructions."""
+    session.install(*HARNESS)
+    session.run("python", "-m", "scripts.calibration", *session.posargs, **STOP)
+
+
+@nox.session
 def report(session: nox.Session) -> None:
     """Render results/*.json into the site: the dated post, index and methodology (-- --results DIR --date D)."""
     session.install(*HARNESS)

@@ -1,0 +1,111 @@
+"""A CPU quota on a server's processes, through a cgroup made for it and removed afterwards.
+
+The calibration slows the server down this way, as a slower runner would, to see which
+figures move with the machine. Linux offers the quota in two forms: cgroup v2's `cpu.max`,
+where the cpu controller is enabled for child groups, and cgroup v1's cpu controller
+(`cpu.cfs_quota_us`). Creating a group needs root (or a delegated hierarchy).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from scripts import procstats
+
+MOUNTS = Path("/proc/mounts")
+PERIOD_US = 100_000
+REMOVE_TIMEOUT = 5.0
+
+
+class QuotaError(RuntimeError):
+    """No CPU quota can be set on this machine; the message says why."""
+
+
+@dataclass(frozen=True)
+class Group:
+    """A cgroup with a CPU quota; processes added to it share the quota."""
+
+    path: Path
+    root: Path
+
+    def add(self, pid: int) -> None:
+        """Move the process and its descendants into the group (children forked later follow)."""
+        for member in procstats.tree(pid):
+            try:
+                (self.path / "cgroup.procs").write_text(str(member))
+            except ProcessLookupError:
+                continue  # it just exited
+
+
+def _hierarchy() -> tuple[Path, int]:
+    """The mounted cgroup hierarchy that offers a CPU quota, and its version."""
+    try:
+        mounts = [line.split()[1:4] for line in MOUNTS.read_text().splitlines()]
+    except OSError as error:
+        raise QuotaError(f"cannot read {MOUNTS}: {error.strerror}") from None
+    refusals = []
+    for point, kind, _ in mounts:
+        if kind == "cgroup2":
+            try:
+                enabled = (Path(point) / "cgroup.subtree_control").read_text().split()
+            except OSError:
+                enabled = []
+            if "cpu" in enabled:
+                return Path(point), 2
+            refusals.append(f"{point} (cgroup v2) does not enable the cpu controller for child groups")
+    for point, kind, options in mounts:
+        if kind == "cgroup" and "cpu" in options.split(","):
+            return Path(point), 1
+    refusals.append("no cgroup v1 cpu controller is mounted")
+    raise QuotaError("no cgroup offers a CPU quota here: " + "; ".join(refusals))
+
+
+@contextmanager
+def cpu_quota(share: float) -> Iterator[Group]:
+    """A new cgroup allowed `share` of one CPU; it is removed on exit, its processes moved out first."""
+    if not 0 < share <= 1:
+        raise ValueError(f"share must be in (0, 1], got {share}")
+    root, version = _hierarchy()
+    path = root / f"bench-calibration-{os.getpid()}"
+    try:
+        path.mkdir()
+    except OSError as error:
+        raise QuotaError(f"cannot create a cgroup in {root}: {error.strerror}") from None
+    try:
+        quota = round(share * PERIOD_US)
+        try:
+            if version == 2:
+                (path / "cpu.max").write_text(f"{quota} {PERIOD_US}")
+            else:
+                (path / "cpu.cfs_period_us").write_text(str(PERIOD_US))
+                (path / "cpu.cfs_quota_us").write_text(str(quota))
+        except OSError as error:
+            raise QuotaError(f"cannot set a CPU quota on {path}: {error.strerror}") from None
+        yield Group(path, root)
+    finally:
+        _remove(path, root)
+
+
+def _remove(path: Path, root: Path) -> None:
+    """Move what is left in the group back to the root group, then remove the group."""
+    deadline = time.monotonic() + REMOVE_TIMEOUT
+    while True:
+        for pid in (path / "cgroup.procs").read_text().split():
+            try:
+                (root / "cgroup.procs").write_text(pid)
+            except ProcessLookupError:
+                continue
+        try:
+            path.rmdir()
+            return
+        except OSError as error:
+            # A process that is exiting still holds the group for a moment.
+            if error.errno != errno.EBUSY or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
