@@ -136,7 +136,7 @@ def _send(server: Server, scenario: str, requests: int) -> None:
 class _Callgrind:
     """One app served under callgrind, and the vgdb commands that drive its counters."""
 
-    def __init__(self, framework: Framework, folder: Path, cores: frozenset[int] | None) -> None:
+    def __init__(self, framework: Framework, folder: Path, cores: frozenset[int] | None, install: str | None) -> None:
         self.folder = folder
         self.prefix = folder / "vgdb"
         self.out = folder / "callgrind.out"
@@ -145,7 +145,7 @@ class _Callgrind:
             "valgrind", "--tool=callgrind", "--instr-atstart=no", "--vgdb=yes",
             f"--vgdb-prefix={self.prefix}", f"--callgrind-out-file={self.out}",
         ]  # fmt: skip
-        self.server = Server(framework, cores=cores, wrapper=wrapper)
+        self.server = Server(framework, cores=cores, wrapper=wrapper, install=install)
 
     def monitor(self, *command: str) -> None:
         """Run one callgrind monitor command in the server (e.g. "zero"), waiting until it is done."""
@@ -185,10 +185,11 @@ def _one_process(
     requests: int,
     cores: frozenset[int] | None,
     started: Started | None,
+    install: str | None,
 ) -> dict[str, float]:
     """Instructions per request for each scenario, from one server process."""
     with tempfile.TemporaryDirectory(prefix=f"bench-instructions-{framework.name}-") as folder:
-        counter = _Callgrind(framework, Path(folder), cores)
+        counter = _Callgrind(framework, Path(folder), cores, install)
         # The server stops (and Valgrind writes its last file) before its folder is removed.
         with counter.server as server:
             if started:
@@ -214,12 +215,14 @@ def count(
     repeat: int,
     cores: frozenset[int] | None = None,
     started: Started | None = None,
+    install: str | None = None,
 ) -> dict[str, dict]:
     """Per scenario: {"per_request": median, "counts": [one per server process]}.
 
     Each of the `repeat` counts comes from its own server process, started afresh, so that
     their agreement shows what a new run on another machine would see. `started` is called
-    with the server's pid once it answers (the calibration puts it under a CPU quota).
+    with the server's pid once it answers (the calibration puts it under a CPU quota);
+    `install` counts another version of the framework, as `bench --install` measures it.
     """
     if requests < 1 or warmup_requests < 0 or repeat < 1:
         raise ValueError("requests and repeat must be at least 1, warmup_requests at least 0")
@@ -229,7 +232,7 @@ def count(
     counts: dict[str, list[float]] = {scenario: [] for scenario in scenarios}
     for _ in range(repeat):
         try:
-            measured = _one_process(framework, scenarios, warmup_requests, requests, cores, started)
+            measured = _one_process(framework, scenarios, warmup_requests, requests, cores, started, install)
         except ServerError as error:
             raise InstructionsError(f"{framework.name} did not start under valgrind: {error}") from None
         for scenario, value in measured.items():
