@@ -43,7 +43,7 @@ class Group:
                 continue  # it just exited
 
 
-def _hierarchy() -> tuple[Path, int]:
+def hierarchy() -> tuple[Path, int]:
     """The mounted cgroup hierarchy that offers a CPU quota, and its version."""
     try:
         mounts = [line.split()[1:4] for line in MOUNTS.read_text().splitlines()]
@@ -71,7 +71,7 @@ def cpu_quota(share: float) -> Iterator[Group]:
     """A new cgroup allowed `share` of one CPU; it is removed on exit, its processes moved out first."""
     if not 0 < share <= 1:
         raise ValueError(f"share must be in (0, 1], got {share}")
-    root, version = _hierarchy()
+    root, version = hierarchy()
     path = root / f"bench-calibration-{os.getpid()}"
     try:
         path.mkdir()
