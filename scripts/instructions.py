@@ -54,7 +54,7 @@ READY_TIMEOUT = 300.0
 COMMAND_TIMEOUT = 60.0
 REQUEST_TIMEOUT = 120.0
 # How long the idle server is counted, to know what its timers cost per second.
-IDLE_S = 2.0
+IDLE_S = 1.0
 IDLE_POLL_S = 0.0002
 PTRACE_SCOPE = Path("/proc/sys/kernel/yama/ptrace_scope")
 
