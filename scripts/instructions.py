@@ -190,8 +190,9 @@ def _one_process(
     """Instructions per request for each scenario, from one server process."""
     with tempfile.TemporaryDirectory(prefix=f"bench-instructions-{framework.name}-") as folder:
         counter = _Callgrind(framework, Path(folder), cores, install)
+        server = counter.server.start(READY_TIMEOUT)
         # The server stops (and Valgrind writes its last file) before its folder is removed.
-        with counter.server as server:
+        try:
             if started:
                 started(server.process.pid)
             for scenario in scenarios:
@@ -205,6 +206,8 @@ def _one_process(
                 server.clear_uploads()
                 per_request[scenario] = (instructions - idle / idle_seconds * seconds) / requests
             return per_request
+        finally:
+            server.stop()
 
 
 def count(
