@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -72,3 +74,16 @@ def test_the_session_prints_both_conditions_and_the_count_holds_under_the_quota(
         assert float(counted) == pytest.approx(1, abs=0.01), f"{name}: the count moved under the quota"
     root, _ = cpuquota.hierarchy()
     assert not list(root.glob("bench-calibration-*"))
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare"), reason="needs root and unshare")
+def test_without_a_cgroup_the_session_says_so_and_exits_cleanly() -> None:
+    # A private mount namespace with every cgroup mount taken away: a machine that offers none.
+    unmount = 'for point in $(grep cgroup /proc/mounts | cut -d" " -f2 | sort -r); do umount -l "$point"; done'
+    script = f'{unmount}; exec "$@"'
+    command = ["unshare", "--mount", "sh", "-c", script, "sh", sys.executable, "-m", "scripts.calibration"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "cannot slow the server down on this machine, nothing measured" in done.stdout
+    assert "no cgroup v1 cpu controller is mounted" in done.stdout
+    assert "Traceback" not in done.stderr
