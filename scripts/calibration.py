@@ -73,7 +73,7 @@ def _condition(options: Options, group: cpuquota.Group | None, label: str) -> di
                     rps[baseline].append(before)
                     rps[name].append(after)
                     pairs[name].append(after / before)
-                    _progress(f"{label}, {scenario} {repeat + 1}/{options.repeat}: asgi {before:,.0f} req/s, "
+                    _progress(f"{label}, {scenario} {repeat + 1}/{options.repeat}: {baseline} {before:,.0f} req/s, "
                               f"{name} {after:,.0f} req/s")  # fmt: skip
             for name in options.names:
                 share = statistics.median(pairs[name]) if name in pairs else 1.0
