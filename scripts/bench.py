@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 from tabulate import tabulate
 
-from scripts import appenv, cpus, frameworks, labels, load, override, procstats, results, verify
+from scripts import appenv, cpus, frameworks, instructions, labels, load, override, procstats, results, verify
 from scripts.frameworks import ROOT
 from scripts.scenarios import SCENARIOS
 from scripts.serve import Server, ServerError, Stopped, filesystem_of, stop_on_signals
@@ -39,6 +39,11 @@ class Settings:
     client: str = "auto"
     output: Path = ROOT / "results"
     fixed_rate_duration: int = 10  # the open-model run at half the framework's median req/s
+    # Instructions per request under valgrind: requests counted per scenario (0: no count), after
+    # uncounted warm-up requests, in this many server processes of each app.
+    instruction_requests: int = 300
+    instruction_warmup: int = 100
+    instruction_counts: int = 2
     install: str | None = None  # another version of the framework than its pin (override.py)
 
 
@@ -66,6 +71,7 @@ class Run:
     split: cpus.CpuSplit
     started: float = field(default_factory=time.monotonic)
     load_seconds: float = 0.0
+    instruction_seconds: float = 0.0
     result: dict = field(default_factory=dict)
 
 
@@ -81,6 +87,8 @@ def parse_args(argv: list[str]) -> tuple[str, Settings]:
     parser.add_argument("--output", type=Path, default=DEFAULTS.output, help="directory for <name>.json")
     parser.add_argument("--fixed-rate-duration", type=_not_negative, default=DEFAULTS.fixed_rate_duration,
                         help="seconds of the latency run at half the median req/s, per scenario (0: none)")  # fmt: skip
+    parser.add_argument("--instruction-requests", type=_not_negative, default=DEFAULTS.instruction_requests,
+                        help="requests counted under valgrind per scenario and app (0: no count)")  # fmt: skip
     parser.add_argument("--install", metavar="REQUIREMENT", help="the framework from a release, git URL or path, "
                         "not its pin; the result goes to OUTPUT/installs/<name>+<tag>.json")  # fmt: skip
     args = parser.parse_args(argv)
@@ -93,6 +101,7 @@ def parse_args(argv: list[str]) -> tuple[str, Settings]:
         client=args.client,
         output=args.output,
         fixed_rate_duration=args.fixed_rate_duration,
+        instruction_requests=args.instruction_requests,
         install=args.install,
     )
     return args.framework, settings
@@ -252,6 +261,42 @@ def _measure_fixed_rate(run: Run, server: Server, scenarios: list[str], line: _L
         _check_alive(server, label)
 
 
+def _count_instructions(run: Run, scenarios: list[str]) -> None:
+    """Instructions per request of the framework and of the baseline, under valgrind: after the
+    timed runs, never during them, since valgrind would take the cores they are measured on."""
+    settings = run.settings
+    if not settings.instruction_requests or not scenarios:
+        return
+    reason = instructions.unavailable_reason()
+    if reason:
+        print(f"instructions: not counted: {reason}", file=sys.stderr)
+        return
+    began = time.monotonic()
+    counts = {}
+    try:
+        for name, install in ((run.framework.name, settings.install), (frameworks.BASELINE, None)):
+            print(f"  instructions of {name} under valgrind", file=sys.stderr, flush=True)
+            counts[name] = instructions.count(
+                frameworks.get(name), scenarios, settings.instruction_warmup, settings.instruction_requests,
+                settings.instruction_counts, cores=run.split.server, install=install,
+            )  # fmt: skip
+    except instructions.InstructionsError as error:
+        print(f"instructions: not counted: {error}".splitlines()[0], file=sys.stderr)
+        return
+    finally:
+        run.instruction_seconds = time.monotonic() - began
+    for scenario in scenarios:
+        run.result["scenarios"][scenario]["instructions"] = counts[run.framework.name][scenario]
+        run.result["baseline"]["scenarios"][scenario]["instructions"] = counts[frameworks.BASELINE][scenario]
+    run.result["instructions"] = {
+        "tool": instructions.TOOL,
+        "version": instructions.version(),
+        "method": instructions.METHOD,
+        "warmup_requests": settings.instruction_warmup,
+        "requests": settings.instruction_requests,
+    }
+
+
 def _start_baseline(run: Run) -> Server | None:
     """The raw ASGI app, on the framework's core, beside it for the whole run; None if it fails."""
     baseline = Server(frameworks.get(frameworks.BASELINE), cores=run.split.server)
@@ -326,6 +371,7 @@ def benchmark(run: Run, line: _Line) -> None:
     server = Server(run.framework, cores=run.split.server, install=run.settings.install)
     result["install"] = server.install
     baseline = None
+    passing: list[str] = []
     try:
         server.start()
         result["server"]["command"] = server.portable_command
@@ -354,6 +400,8 @@ def benchmark(run: Run, line: _Line) -> None:
         server.stop()
         if baseline is not None:
             baseline.stop()
+    if result["status"] == "ok":
+        _count_instructions(run, passing)
 
 
 def _finish(run: Run) -> None:
@@ -375,13 +423,14 @@ def _finish(run: Run) -> None:
         "load_s": run.load_seconds,
         "overhead_s": total - run.load_seconds,
         "overhead_share": (total - run.load_seconds) / total if total else 0.0,
+        "instructions_s": run.instruction_seconds,
     }
 
 
 def _summary_row(name: str, entry: dict) -> list[str]:
     summary = entry["summary"]
     if summary is None:
-        return [name, entry.get("status", ""), "", "", "", "", "", "", "", (entry.get("reason") or "")[:60]]
+        return [name, entry.get("status", ""), "", "", "", "", "", "", "", "", (entry.get("reason") or "")[:60]]
     share = entry.get("share")
     return [
         name, entry.get("status", "ok"), f"{summary['rps_median']:.0f}",
@@ -391,6 +440,7 @@ def _summary_row(name: str, entry: dict) -> list[str]:
         f"{summary['latency_ms']['p99']:.2f}",
         _half_load_p99(entry.get("fixed_rate")),
         f"{summary['cpu_us_per_request']:.0f}" if summary["cpu_us_per_request"] else "n/a",
+        f"{entry['instructions']['per_request'] / 1000:,.1f}k" if entry.get("instructions") else "",
         ", ".join(flag for flag, on in summary["flags"].items() if on),
     ]  # fmt: skip
 
@@ -405,7 +455,7 @@ def _half_load_p99(figures: dict | None) -> str:
 
 def print_summary(result: dict) -> None:
     headers = ["scenario", "status", "req/s", "min–max", "CV", "vs asgi (pairs)", "p99 ms", "p99 ½ load", "CPU µs/req",
-               "flags"]  # fmt: skip
+               "instr/req", "flags"]  # fmt: skip
     print(f"\n{result['framework']} ({result['load']['tool']}, {result['load']['connections']} connections)")
     rows = [_summary_row(name, entry) for name, entry in result["scenarios"].items()]
     print(tabulate(rows, headers=headers, disable_numparse=True))
@@ -417,7 +467,10 @@ def print_summary(result: dict) -> None:
     else:
         print(f"baseline failed: {baseline['reason']}")
     timings = result["timings"]
-    print(f"time: {timings['total_s']:.1f} s, of which harness overhead {timings['overhead_share'] * 100:.1f}%")
+    print(
+        f"time: {timings['total_s']:.1f} s, of which harness overhead {timings['overhead_share'] * 100:.1f}%"
+        f" (counting instructions: {timings['instructions_s']:.1f} s)"
+    )
     if result["error"]:
         print(f"FAILED: {result['error']}")
 

@@ -7,6 +7,7 @@ import os
 import platform
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -14,11 +15,22 @@ from pathlib import Path
 
 import pytest
 
-from scripts import procstats, results
+from scripts import instructions, procstats, results
 from scripts.frameworks import ROOT
 
 FAULTY = Path(__file__).parent / "faulty"
-QUICK = ["--duration", "1", "--warmup", "0", "--repeat", "1"]
+QUICK = [
+    "--duration",
+    "1",
+    "--warmup",
+    "0",
+    "--repeat",
+    "1",
+    "--fixed-rate-duration",
+    "0",
+    "--instruction-requests",
+    "0",
+]
 
 
 def bench(tmp_path: Path, *args: str, frameworks_dir: Path | None = None) -> tuple[subprocess.CompletedProcess, Path]:
@@ -69,6 +81,26 @@ def test_smoke_run_of_the_baseline(tmp_path: Path, client: str) -> None:
     assert result["server"]["upload_filesystem"] not in (None, "unknown")
     assert all(check["passed"] for check in result["verification"])
     assert "asgi (" in done.stdout and "req/s" in done.stdout
+
+
+def test_a_run_records_instructions_and_half_load_latency_for_the_framework_and_its_baseline(
+    tmp_path: Path,
+) -> None:
+    if instructions.unavailable_reason():
+        pytest.skip(f"instructions cannot be counted here: {instructions.unavailable_reason()}")
+    args = ["--duration", "1", "--warmup", "0", "--repeat", "2", "--scenarios", "html,api", "--client", "python"]
+    done, output = bench(tmp_path, "starlette", *args, "--fixed-rate-duration", "2", "--instruction-requests", "50")
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = json.loads((output / "starlette.json").read_text())
+    assert result["instructions"]["version"] == instructions.version() and result["instructions"]["requests"] == 50
+    for name in ("html", "api"):
+        counted = result["scenarios"][name]["instructions"]
+        baseline = result["baseline"]["scenarios"][name]["instructions"]
+        assert len(counted["counts"]) == 2 and counted["per_request"] > baseline["per_request"] > 0, name
+        half_load = result["scenarios"][name]["fixed_rate"]
+        median = statistics.median(run["rps"] for run in result["scenarios"][name]["runs"])
+        assert half_load["rate_asked"] == pytest.approx(median / 2) and half_load["requests"] > 0, name
+    assert result["timings"]["instructions_s"] > 0
 
 
 def test_scenarios_pick_a_subset(tmp_path: Path) -> None:

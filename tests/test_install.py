@@ -26,7 +26,20 @@ from scripts.serve import Server
 
 # A starlette release older than its pin that still passes the contract.
 OLDER = "1.9.0"
-QUICK = ["--duration", "1", "--warmup", "0", "--repeat", "1", "--scenarios", "html"]
+QUICK = [
+    "--duration",
+    "1",
+    "--warmup",
+    "0",
+    "--repeat",
+    "1",
+    "--scenarios",
+    "html",
+    "--fixed-rate-duration",
+    "0",
+    "--instruction-requests",
+    "0",
+]
 IDENTITY = ["-c", "user.name=test", "-c", "user.email=test@example.invalid"]
 
 
