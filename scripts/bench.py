@@ -31,9 +31,9 @@ from scripts.serve import Server, ServerError, Stopped, filesystem_of, stop_on_s
 class Settings:
     """Every default of a benchmark run: the methodology page renders these very values."""
 
-    duration: int = 15
-    warmup: int = 5
-    repeat: int = 3
+    duration: int = 5
+    warmup: int = 2
+    repeat: int = 4
     connections: int = 64
     scenarios: tuple[str, ...] = tuple(SCENARIOS)
     client: str = "auto"

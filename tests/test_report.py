@@ -159,7 +159,7 @@ def test_a_second_file_for_the_same_framework_is_named_not_merged(tmp_path: Path
     folder = results_dir(tmp_path, MEASURED)
     shutil.copy(RESULTS / "django.json", folder / "zz-django-again.json")
     batch = batches.load_batch(folder, DATE)
-    assert batch.results["django"] == json.loads((RESULTS / "django.json").read_text())
+    assert batch.results["django"] == batches.read_result(RESULTS / "django.json")
     assert [(p.file, p.reason) for p in batch.problems if p.file] == [
         ("zz-django-again.json", "a second result for django; django.json is used")
     ]
