@@ -233,6 +233,18 @@ def render_framework(name: str, runs: list[Batch], repository: str | None) -> st
     )
 
 
+# One framework at the defaults, timed on the project's 2-core machine (`nox -s bench-django`).
+BUDGET_EXAMPLE = "django, the slowest app, took 224 s in all, 54 s of them counting instructions"
+
+
+def _timed_load_seconds(settings: Settings) -> int:
+    """Seconds of load one framework gets at these settings: its runs and its baseline's, the
+    warm-ups of both, and its half-load runs."""
+    scenarios = len(settings.scenarios)
+    pairs = 2 * settings.repeat * scenarios * settings.duration
+    return pairs + 2 * scenarios * settings.warmup + scenarios * settings.fixed_rate_duration
+
+
 def render_methodic(settings: Settings = DEFAULTS) -> str:
     """The methodology, with every figure read from the code that the benchmark runs."""
     registry = frameworks.load()
@@ -256,6 +268,8 @@ def render_methodic(settings: Settings = DEFAULTS) -> str:
             load_settings=figures.LOAD_SETTINGS,
             chance_apart=ranking.chance_apart(settings.repeat, settings.repeat),
             fixedrate=fixedrate,
+            timed_load_s=_timed_load_seconds(settings),
+            budget_example=BUDGET_EXAMPLE,
         )
     )
 
