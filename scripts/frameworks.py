@@ -12,7 +12,7 @@ import os
 import shlex
 import sys
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +35,8 @@ class Framework:
     app: str
     package: str
     command_template: str
+    # Checks of the contract the framework cannot pass at all, with the reason found in its source.
+    cannot: dict[str, str] = field(default_factory=dict)
 
     @property
     def directory(self) -> Path:
@@ -62,6 +64,7 @@ def load() -> dict[str, Framework]:
             app=entry["app"],
             package=entry["package"],
             command_template=servers[entry["server"]]["command"],
+            cannot=dict(entry.get("cannot", {})),
         )
         for name, entry in data["frameworks"].items()
     }
