@@ -7,6 +7,8 @@ removed, so no stale excuse stays in the registry.
 
 from __future__ import annotations
 
+import platform
+
 import pytest
 
 from scripts import frameworks, verify
@@ -31,8 +33,9 @@ def _results_for(name: str, cache: dict[str, dict[str, verify.Check]]) -> dict[s
 def _cases() -> list:
     cases = []
     for framework in frameworks.load().values():
+        cannot = framework.cannot(platform.python_version())  # each app's venv has the harness's Python
         for check in CHECKS:
-            reason = framework.cannot.get(check)
+            reason = cannot.get(check)
             marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
             cases.append(pytest.param(framework.name, check, marks=marks, id=f"{framework.name}-{check}"))
     return cases
@@ -47,6 +50,12 @@ def test_contract(name: str, check: str, contract_results: dict[str, dict[str, v
 def test_every_reason_names_a_real_check() -> None:
     """A misspelt check name in the registry would excuse nothing and go unnoticed."""
     for framework in frameworks.load().values():
-        unknown = set(framework.cannot) - set(CHECKS)
+        unknown = {limit.check for limit in framework.limits} - set(CHECKS)
         assert not unknown, f"{framework.name}: [cannot] names no such check: {sorted(unknown)}"
-        assert all(reason.strip() for reason in framework.cannot.values()), f"{framework.name}: an empty reason"
+        assert all(limit.reason.strip() for limit in framework.limits), f"{framework.name}: an empty reason"
+
+
+def test_a_limit_of_an_older_release_holds_only_below_its_python() -> None:
+    limit = frameworks.Limit("upload_10_mib", "an older release", python_below="3.12")
+    assert limit.applies("3.11.7") and not limit.applies("3.12.0") and not limit.applies("3.14.1")
+    assert frameworks.Limit("upload_10_mib", "every release").applies("3.14.1")
