@@ -365,6 +365,12 @@ def _skeleton(run: Run) -> dict:
     }
 
 
+def _failure_reason(check: verify.Check, framework: frameworks.Framework, python: str) -> str:
+    """A failed check's detail, and why the framework cannot pass it where the registry says so."""
+    why = framework.cannot(python).get(check.name)
+    return f"{check.name}: {check.detail}" + (f" (the framework cannot: {why})" if why else "")
+
+
 def benchmark(run: Run, line: _Line) -> None:
     """Every step of the run; failures are recorded in run.result, Ctrl-C propagates."""
     result = run.result
@@ -382,7 +388,9 @@ def benchmark(run: Run, line: _Line) -> None:
         gates = verify.failures_by_scenario(checks, list(run.settings.scenarios))
         for scenario, failed in gates.items():
             if failed:
-                reasons = "; ".join(f"{check.name}: {check.detail}" for check in failed)
+                reasons = "; ".join(
+                    _failure_reason(check, run.framework, result["versions"]["python"]) for check in failed
+                )
                 result["scenarios"][scenario] |= {"status": "failed_verification", "reason": reasons}
         passing = [name for name, failed in gates.items() if not failed]
         print(f"verified: {len(checks) - sum(not c.passed for c in checks)}/{len(checks)} checks pass", file=sys.stderr)

@@ -29,12 +29,31 @@ class UnknownFramework(ValueError):
 
 
 @dataclass(frozen=True)
+class Limit:
+    """A check of the contract that a framework cannot pass at all, and why (found in its source)."""
+
+    check: str
+    reason: str
+    # Set when only the older release that older Pythons get has the limit: it holds below this Python.
+    python_below: str | None = None
+
+    def applies(self, python: str) -> bool:
+        """Whether the limit holds for an app venv of this Python version ("3.11.7")."""
+        return self.python_below is None or _release(python) < _release(self.python_below)
+
+
+def _release(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split(".")[:2])
+
+
+@dataclass(frozen=True)
 class Framework:
     name: str
     server: str
     app: str
     package: str
     command_template: str
+    limits: tuple[Limit, ...] = ()
 
     @property
     def directory(self) -> Path:
@@ -43,6 +62,10 @@ class Framework:
     @property
     def requirements(self) -> Path:
         return self.directory / "requirements.txt"
+
+    def cannot(self, python: str) -> dict[str, str]:
+        """The checks this framework cannot pass on that Python, with the reason for each."""
+        return {limit.check: limit.reason for limit in self.limits if limit.applies(python)}
 
     def command(self, python: str, host: str, port: int | str) -> list[str]:
         """The exact argv that starts this app, as the benchmark runs it."""
@@ -62,9 +85,17 @@ def load() -> dict[str, Framework]:
             app=entry["app"],
             package=entry["package"],
             command_template=servers[entry["server"]]["command"],
+            limits=tuple(_limit(check, value) for check, value in entry.get("cannot", {}).items()),
         )
         for name, entry in data["frameworks"].items()
     }
+
+
+def _limit(check: str, value: str | dict) -> Limit:
+    """A [frameworks.X.cannot] entry: a reason, or a table of a reason and the Python it holds below."""
+    if isinstance(value, str):
+        return Limit(check, value)
+    return Limit(check, value["reason"], value.get("python_below"))
 
 
 def names() -> list[str]:

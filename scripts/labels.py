@@ -58,6 +58,7 @@ PARSER_RULES = (
     ),
     Rule("py sanic/http/http1.py:Http.http1", "sanic (own parser, Python)", "sanic"),
     Rule("py tornado/http1connection.py:HTTP1Connection._read_message", "tornado (own parser, Python)", "tornado"),
+    Rule("py microdot/microdot.py:Request.create", "microdot (own parser, Python)", "microdot"),
 )
 # The api scenario's body is decoded and its answer encoded by one of these.
 JSON_RULES = (

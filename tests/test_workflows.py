@@ -81,7 +81,7 @@ def test_triggers() -> None:
     triggers = load(BENCHMARKS)["on"]
     assert triggers["push"]["branches"] == ["main"]
     assert {"_posts/**", "_data/**", "index.md", "methodic.md"} <= set(triggers["push"]["paths-ignore"])
-    assert set(triggers["workflow_dispatch"]["inputs"]) >= {"frameworks", "duration", "repeat"}
+    assert set(triggers["workflow_dispatch"]["inputs"]) >= {"frameworks", "duration", "repeat", "python"}
     assert set(load(TESTS)["on"]) == {"push", "pull_request"}
 
 
@@ -97,6 +97,18 @@ def test_the_matrix_comes_from_discovery() -> None:
     assert "!cancelled()" in upload["if"], "a failed framework must still upload its failure record"
 
 
+def test_the_apps_run_on_the_python_input() -> None:
+    """The bench job's Python is the workflow's `python` input, or its default on a push;
+    test_requirements.py checks that default is the newest on which every app resolves."""
+    workflow = load(BENCHMARKS)
+    default = workflow["on"]["workflow_dispatch"]["inputs"]["python"]["default"]
+    assert re.fullmatch(r"3\.\d+", default), default
+    assert workflow["env"]["PYTHON"] == f"${{{{ inputs.python || '{default}' }}}}"
+    steps = workflow["jobs"]["bench"]["steps"]
+    setup = [step for step in steps if step.get("uses", "").startswith("actions/setup-python@")]
+    assert [step["with"]["python-version"] for step in setup] == ["${{ env.PYTHON }}"]
+
+
 def test_publish_runs_after_failures_but_not_when_cancelled_nor_for_pull_requests() -> None:
     publish = load(BENCHMARKS)["jobs"]["publish"]
     assert publish["needs"] == "bench"
@@ -110,7 +122,7 @@ def test_discovery_lists_every_app_on_disk() -> None:
     listed = json.loads(done.stdout)
     on_disk = sorted(path.parent.name for path in (ROOT / "frameworks").glob("*/app.py"))
     assert sorted(listed) == on_disk == sorted(frameworks.names())
-    assert len(listed) == 14
+    assert len(listed) == 21
 
 
 def test_discovery_rejects_an_unknown_name_clearly() -> None:
