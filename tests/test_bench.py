@@ -19,18 +19,7 @@ from scripts import instructions, procstats, results
 from scripts.frameworks import ROOT
 
 FAULTY = Path(__file__).parent / "faulty"
-QUICK = [
-    "--duration",
-    "1",
-    "--warmup",
-    "0",
-    "--repeat",
-    "1",
-    "--fixed-rate-duration",
-    "0",
-    "--instruction-requests",
-    "0",
-]
+QUICK = "--duration 1 --warmup 0 --repeat 1 --fixed-rate-duration 0 --instruction-requests 0".split()
 
 
 def bench(tmp_path: Path, *args: str, frameworks_dir: Path | None = None) -> tuple[subprocess.CompletedProcess, Path]:
