@@ -69,9 +69,13 @@ def overhead(extra: Overhead | None) -> str:
 
 
 def package(entry: dict | None) -> str:
+    """A library as observed: its name, version, and for a JSON library that only decoded or only
+    encoded, which (FastAPI reads with the standard library and writes with pydantic-core)."""
     if not entry:
         return "n/a"
-    return f"{entry['name']} {entry['version']}" if entry["version"] else entry["name"]
+    text = f"{entry['name']} {entry['version']}" if entry["version"] else entry["name"]
+    roles = entry.get("used_for") or []
+    return f"{text} ({roles[0]} only)" if len(roles) == 1 else text
 
 
 def version(result: dict | None) -> str:
