@@ -138,9 +138,18 @@ class Server:
 
     def start(self, ready_timeout: float = READY_TIMEOUT) -> Server:
         check_port_free(self.host, self.port)
-        self.run_dir = Path(tempfile.mkdtemp(prefix=f"bench-run-{self.framework.name}-", dir=run_root()))
-        self.upload_dir.mkdir()
-        self.tmp_dir.mkdir()
+        try:  # from the first thing made: whatever stops the start (Ctrl-C included) leaves nothing
+            self.run_dir = Path(tempfile.mkdtemp(prefix=f"bench-run-{self.framework.name}-", dir=run_root()))
+            self.upload_dir.mkdir()
+            self.tmp_dir.mkdir()
+            self._spawn()
+            self._wait_ready(ready_timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _spawn(self) -> None:
         env = {
             **os.environ,
             "BENCH_UPLOAD_DIR": str(self.upload_dir),
@@ -161,12 +170,6 @@ class Server:
         if self.capture:
             self._reader = threading.Thread(target=self._read_output, daemon=True)
             self._reader.start()
-        try:
-            self._wait_ready(ready_timeout)
-        except BaseException:
-            self.stop()
-            raise
-        return self
 
     def _read_output(self) -> None:
         assert self.process and self.process.stdout
