@@ -1,53 +1,37 @@
 """Benchmark one framework: `python -m scripts.bench <name> [options]` (what `nox -s bench-<name>` runs).
 
-Start the app as `serve` does, verify it against the contract, warm up, measure each
-scenario several times with repeats interleaved across scenarios (so a drift of the
-machine does not land on one scenario), measure the raw ASGI baseline briefly on the
-same machine, stop everything, and write results/<name>.json. A failure at any step
-still writes a result that says what failed, and exits non-zero.
-"""
+Observe what serves the app's requests (scripts/labels.py), start it as `serve` does, verify
+it against the contract, then run the measuring steps of scripts/measure.py: throughput as
+pairs with the raw ASGI baseline beside it, latency at half load, instruction counts. Stop
+everything and write results/<name>.json. A failure at any step still writes a result that
+says what failed, and exits non-zero."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 from tabulate import tabulate
 
-from scripts import appenv, cpus, frameworks, instructions, labels, load, override, procstats, results, verify
+from scripts import appenv, cpus, frameworks, labels, load, override, results, verify
 from scripts.frameworks import ROOT
+from scripts.measure import (
+    DEFAULTS,
+    BenchError,
+    Line,
+    Run,
+    Settings,
+    count_instructions,
+    half_load,
+    pairs,
+    start_baseline,
+)
 from scripts.scenarios import SCENARIOS
 from scripts.serve import Server, ServerError, Stopped, filesystem_of, stop_on_signals
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Every default of a benchmark run: the methodology page renders these very values."""
-
-    duration: int = 5
-    warmup: int = 2
-    repeat: int = 4
-    connections: int = 64
-    scenarios: tuple[str, ...] = tuple(SCENARIOS)
-    client: str = "auto"
-    output: Path = ROOT / "results"
-    fixed_rate_duration: int = 10  # the open-model run at half the framework's median req/s
-    # Instructions per request under valgrind: requests counted per scenario (0: no count), after
-    # uncounted warm-up requests, in this many server processes of each app.
-    instruction_requests: int = 300
-    instruction_warmup: int = 100
-    instruction_counts: int = 2
-    install: str | None = None  # another version of the framework than its pin (override.py)
-
-
-DEFAULTS = Settings()
 
 # What the app's venv reports about itself: its Python, and every installed distribution's version.
 _INSTALLED_SNIPPET = (
@@ -55,24 +39,6 @@ _INSTALLED_SNIPPET = (
     "print(json.dumps({'python': platform.python_version(),"
     " 'installed': {d.metadata['Name'].lower(): d.version for d in m.distributions()}}))"
 )
-
-
-class BenchError(RuntimeError):
-    """A step of the run failed; the message says which and why."""
-
-
-@dataclass
-class Run:
-    """The state of one benchmark run, filled in step by step and written as JSON."""
-
-    framework: frameworks.Framework
-    settings: Settings
-    client: str
-    split: cpus.CpuSplit
-    started: float = field(default_factory=time.monotonic)
-    load_seconds: float = 0.0
-    instruction_seconds: float = 0.0
-    result: dict = field(default_factory=dict)
 
 
 def parse_args(argv: list[str]) -> tuple[str, Settings]:
@@ -157,157 +123,6 @@ def _versions(server: Server, cores: frozenset[int], install: str | None) -> dic
     }
 
 
-class _Line:
-    """The live progress line: rewritten in place on a terminal, one line per run otherwise."""
-
-    def __init__(self) -> None:
-        self.tty = sys.stderr.isatty()
-
-    def start(self, label: str, seconds: int) -> load.Progress:
-        if not self.tty:
-            print(f"  {label} ({seconds} s)", file=sys.stderr, flush=True)
-            return lambda left: None
-
-        def show(left: float) -> None:
-            print(f"\r  {label}: {left:3.0f} s left ", end="", file=sys.stderr, flush=True)
-
-        show(seconds)
-        return show
-
-    def end(self) -> None:
-        if self.tty:
-            print("\r\033[K", end="", file=sys.stderr, flush=True)
-
-
-def _load(run: Run, server: Server, scenario: str, seconds: int, label: str, line: _Line) -> dict:
-    began = time.monotonic()
-    try:
-        return load.run(
-            run.client, server.base_url, scenario, run.settings.connections, seconds, run.split.client,
-            line.start(label, seconds),
-        )  # fmt: skip
-    finally:
-        line.end()
-        run.load_seconds += time.monotonic() - began
-
-
-def _check_alive(server: Server, when: str) -> None:
-    """After a run the server must still be up and answering, or the run is void."""
-    if not server.alive():
-        raise BenchError(f"the server crashed during {when} (exit code {server.process.returncode})")
-    try:
-        httpx.get(server.base_url + "/html", timeout=10)
-    except httpx.HTTPError as error:
-        raise BenchError(f"the server stopped answering after {when} ({type(error).__name__})") from None
-
-
-def _measured_run(run: Run, server: Server, scenario: str, label: str, line: _Line) -> dict:
-    """One measured run: the load generator's figures plus the server's CPU time and peak memory."""
-    pid = server.process.pid
-    server.clear_uploads()
-    procstats.reset_peak_rss(pid)
-    cpu_before = procstats.cpu_seconds(pid)
-    figures = _load(run, server, scenario, run.settings.duration, label, line)
-    cpu_after = procstats.cpu_seconds(pid)
-    cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
-    measured = results.run_figures(
-        figures, cpu, procstats.peak_rss_bytes(pid), load.threads(run.client, run.split.client)
-    )
-    _check_alive(server, label)  # a run the server did not survive is void
-    return measured
-
-
-def _measure(run: Run, server: Server, baseline: Server | None, scenarios: list[str], line: _Line) -> None:
-    """Warm both apps up, then measure each repeat of each scenario as a pair: the framework's run
-    and the baseline's, adjacent in time, their order alternating from one repeat to the next, so
-    that a drift of the machine lands on both sides of a pair alike."""
-    settings = run.settings
-    targets = [(server, run.result["scenarios"], "")]
-    if baseline is not None:
-        targets.append((baseline, run.result["baseline"]["scenarios"], "baseline "))
-    if settings.warmup:
-        for scenario in scenarios:
-            for target, _, prefix in targets:
-                _load(run, target, scenario, settings.warmup, f"{prefix}{scenario} warm-up", line)
-                _check_alive(target, f"the {prefix}{scenario} warm-up")
-    for repeat in range(1, settings.repeat + 1):
-        for scenario in scenarios:
-            order = targets if repeat % 2 else targets[::-1]
-            for target, entries, prefix in order:
-                label = f"{prefix}{scenario} repeat {repeat}/{settings.repeat}"
-                entries[scenario]["runs"].append(_measured_run(run, target, scenario, label, line))
-
-
-def _measure_fixed_rate(run: Run, server: Server, scenarios: list[str], line: _Line) -> None:
-    """After the throughput repeats: latency at half of the framework's own median req/s, so that
-    every framework is measured at the same relative load, from each request's scheduled time."""
-    seconds = run.settings.fixed_rate_duration
-    for scenario in scenarios:
-        entry = run.result["scenarios"][scenario]
-        rate = statistics.median(measured["rps"] for measured in entry["runs"]) / 2
-        if not seconds or rate <= 0:
-            continue
-        server.clear_uploads()
-        label = f"{scenario} at {rate:.0f} req/s"
-        began = time.monotonic()
-        try:
-            entry["fixed_rate"] = load.fixed_rate(
-                server.base_url, scenario, rate, run.settings.connections, seconds, run.split.client,
-                line.start(label, seconds),
-            )  # fmt: skip
-        finally:
-            line.end()
-            run.load_seconds += time.monotonic() - began
-        _check_alive(server, label)
-
-
-def _count_instructions(run: Run, scenarios: list[str]) -> None:
-    """Instructions per request of the framework and of the baseline, under valgrind: after the
-    timed runs, never during them, since valgrind would take the cores they are measured on."""
-    settings = run.settings
-    if not settings.instruction_requests or not scenarios:
-        return
-    reason = instructions.unavailable_reason()
-    if reason:
-        print(f"instructions: not counted: {reason}", file=sys.stderr)
-        return
-    began = time.monotonic()
-    counts = {}
-    try:
-        for name, install in ((run.framework.name, settings.install), (frameworks.BASELINE, None)):
-            print(f"  instructions of {name} under valgrind", file=sys.stderr, flush=True)
-            counts[name] = instructions.count(
-                frameworks.get(name), scenarios, settings.instruction_warmup, settings.instruction_requests,
-                settings.instruction_counts, cores=run.split.server, install=install,
-            )  # fmt: skip
-    except instructions.InstructionsError as error:
-        print(f"instructions: not counted: {error}".splitlines()[0], file=sys.stderr)
-        return
-    finally:
-        run.instruction_seconds = time.monotonic() - began
-    for scenario in scenarios:
-        run.result["scenarios"][scenario]["instructions"] = counts[run.framework.name][scenario]
-        run.result["baseline"]["scenarios"][scenario]["instructions"] = counts[frameworks.BASELINE][scenario]
-    run.result["instructions"] = {
-        "tool": instructions.TOOL,
-        "version": instructions.version(),
-        "method": instructions.METHOD,
-        "warmup_requests": settings.instruction_warmup,
-        "requests": settings.instruction_requests,
-    }
-
-
-def _start_baseline(run: Run) -> Server | None:
-    """The raw ASGI app, on the framework's core, beside it for the whole run; None if it fails."""
-    baseline = Server(frameworks.get(frameworks.BASELINE), cores=run.split.server)
-    try:
-        baseline.start()
-    except ServerError as error:
-        run.result["baseline"] |= {"status": "failed", "reason": str(error).splitlines()[0]}
-        return None
-    return baseline
-
-
 def _skeleton(run: Run) -> dict:
     settings = run.settings
     framework = run.framework
@@ -371,7 +186,7 @@ def _failure_reason(check: verify.Check, framework: frameworks.Framework, python
     return f"{check.name}: {check.detail}" + (f" (the framework cannot: {why})" if why else "")
 
 
-def benchmark(run: Run, line: _Line) -> None:
+def benchmark(run: Run, line: Line) -> None:
     """Every step of the run; failures are recorded in run.result, Ctrl-C propagates."""
     result = run.result
     server = Server(run.framework, cores=run.split.server, install=run.settings.install)
@@ -394,9 +209,9 @@ def benchmark(run: Run, line: _Line) -> None:
                 result["scenarios"][scenario] |= {"status": "failed_verification", "reason": reasons}
         passing = [name for name, failed in gates.items() if not failed]
         print(f"verified: {len(checks) - sum(not c.passed for c in checks)}/{len(checks)} checks pass", file=sys.stderr)
-        baseline = _start_baseline(run)
-        _measure(run, server, baseline, passing, line)
-        _measure_fixed_rate(run, server, passing, line)
+        baseline = start_baseline(run)
+        pairs(run, server, baseline, passing, line)
+        half_load(run, server, passing, line)
     except (ServerError, BenchError, load.LoadError) as error:
         result["status"] = "failed"
         result["error"] = str(error)
@@ -409,7 +224,7 @@ def benchmark(run: Run, line: _Line) -> None:
         if baseline is not None:
             baseline.stop()
     if result["status"] == "ok":
-        _count_instructions(run, passing)
+        count_instructions(run, passing)
 
 
 def _finish(run: Run) -> None:
@@ -515,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     run.result = _skeleton(run)
     print(f"bench {name}: {settings.repeat} × {settings.duration} s per scenario, {client}", file=sys.stderr)
     try:
-        benchmark(run, _Line())
+        benchmark(run, Line())
     except appenv.EnvError as error:  # the app's own venv could not be built: nothing was measured
         print(f"bench: {error}", file=sys.stderr)
         return 1

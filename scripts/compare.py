@@ -18,9 +18,9 @@ from tabulate import tabulate
 
 from scripts import figures, ranking
 from scripts.batches import ResultError, read_result
-from scripts.bench import DEFAULTS
 from scripts.figures import Share, Spread
 from scripts.markdown import chance, count, environment, milliseconds, percent
+from scripts.measure import DEFAULTS
 from scripts.scenarios import SCENARIOS
 
 BAD_INPUT = 2

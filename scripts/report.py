@@ -32,9 +32,9 @@ from tabulate import tabulate
 
 from scripts import downloads, figures, fixedrate, frameworks, history, load, plots, ranking, results, serve
 from scripts.batches import Batch, ResultError, load_batch, shorten
-from scripts.bench import DEFAULTS, Settings
 from scripts.frameworks import ROOT
 from scripts.markdown import FRAMEWORK_PAGES, environment, package, page_path, percent
+from scripts.measure import DEFAULTS, Settings
 from scripts.scenarios import SCENARIOS
 
 POSTS_DIR = Path("_posts")

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from scripts import batches, frameworks, ranking, report, site_check
-from scripts.bench import DEFAULTS, Settings
 from scripts.figures import Spread
 from scripts.frameworks import ROOT
+from scripts.measure import DEFAULTS, Settings
 from scripts.scenarios import SCENARIOS
 
 RESULTS = ROOT / "tests" / "data" / "results"
