@@ -66,6 +66,6 @@ async def upload():
     # Plain blocking I/O, as SPEC.md asks of every app (FileStorage.save would hop to a thread).
     handle, path = tempfile.mkstemp(dir=UPLOAD_DIR)
     with os.fdopen(handle, "wb") as stored:
-        for chunk in file:  # Emmett removes its spooled file once the part is read to the end
+        for chunk in file:  # the part as Emmett spooled it (under $TMPDIR), read in chunks
             stored.write(chunk)
     return path
