@@ -98,7 +98,7 @@ def _scenarios(text: str) -> tuple[str, ...]:
     return tuple(name for name in SCENARIOS if name in chosen)
 
 
-def _versions(server: Server, cores: frozenset[int], install: str | None) -> dict:
+def _versions(server: Server, cores: frozenset[int], install: override.Installed | None) -> dict:
     """Exact versions, read in the app's own venv, and what served its requests, as observed."""
     done = subprocess.run([str(server.python), "-c", _INSTALLED_SNIPPET], capture_output=True, text=True, timeout=60)
     venv = json.loads(done.stdout) if done.returncode == 0 else {"python": "unknown", "installed": {}}
@@ -189,7 +189,7 @@ def _failure_reason(check: verify.Check, framework: frameworks.Framework, python
 def benchmark(run: Run, line: Line) -> None:
     """Every step of the run; failures are recorded in run.result, Ctrl-C propagates."""
     result = run.result
-    server = Server(run.framework, cores=run.split.server, install=run.settings.install)
+    server = Server(run.framework, cores=run.split.server, install=run.installed)
     result["install"] = server.install
     baseline = None
     passing: list[str] = []
@@ -197,7 +197,7 @@ def benchmark(run: Run, line: Line) -> None:
         server.start()
         result["server"]["command"] = server.portable_command
         result["server"]["upload_filesystem"] = filesystem_of(server.upload_dir)
-        result["versions"] = _versions(server, run.split.server, run.settings.install)
+        result["versions"] = _versions(server, run.split.server, run.installed)
         checks = verify.verify(server.base_url, server.upload_dir)
         result["verification"] = [check.__dict__ for check in checks]
         gates = verify.failures_by_scenario(checks, list(run.settings.scenarios))
@@ -314,6 +314,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     stop_on_signals()
     path = settings.output / f"{name}.json"
+    installed = None
     if settings.install:
         # Bad input fails here, before the run; the override's result never replaces the pinned one.
         try:
@@ -326,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
             return 130
         path = settings.output / "installs" / f"{installed.venv.name}.json"
         print(f"bench {name}: --install {settings.install}: {_describe_install(installed)}", file=sys.stderr)
-    run = Run(frameworks.get(name), settings, client, cpus.split())
+    run = Run(frameworks.get(name), settings, client, cpus.split(), installed=installed)
     run.result = _skeleton(run)
     print(f"bench {name}: {settings.repeat} × {settings.duration} s per scenario, {client}", file=sys.stderr)
     try:

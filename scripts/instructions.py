@@ -37,6 +37,7 @@ from tabulate import tabulate
 
 from scripts import frameworks, procstats
 from scripts.frameworks import Framework
+from scripts.override import Installed
 from scripts.scenarios import SCENARIOS
 from scripts.serve import Server, ServerError, Stopped, stop_on_signals
 
@@ -136,7 +137,9 @@ def _send(server: Server, scenario: str, requests: int) -> None:
 class _Callgrind:
     """One app served under callgrind, and the vgdb commands that drive its counters."""
 
-    def __init__(self, framework: Framework, folder: Path, cores: frozenset[int] | None, install: str | None) -> None:
+    def __init__(
+        self, framework: Framework, folder: Path, cores: frozenset[int] | None, install: Installed | None
+    ) -> None:
         self.folder = folder
         self.prefix = folder / "vgdb"
         self.out = folder / "callgrind.out"
@@ -185,7 +188,7 @@ def _one_process(
     requests: int,
     cores: frozenset[int] | None,
     started: Started | None,
-    install: str | None,
+    install: Installed | None,
 ) -> dict[str, float]:
     """Instructions per request for each scenario, from one server process."""
     with tempfile.TemporaryDirectory(prefix=f"bench-instructions-{framework.name}-") as folder:
@@ -218,7 +221,7 @@ def count(
     repeat: int,
     cores: frozenset[int] | None = None,
     started: Started | None = None,
-    install: str | None = None,
+    install: Installed | None = None,
 ) -> dict[str, dict]:
     """Per scenario: {"per_request": median, "counts": [one per server process]}.
 

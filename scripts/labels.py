@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from scripts import frameworks
+from scripts import frameworks, override
 from scripts.scenarios import SCENARIOS
 from scripts.serve import Server, ServerError
 
@@ -91,7 +91,9 @@ class ProbeError(RuntimeError):
 
 
 def observe_calls(
-    framework: frameworks.Framework, cores: frozenset[int] | None = None, install: str | None = None
+    framework: frameworks.Framework,
+    cores: frozenset[int] | None = None,
+    install: override.Installed | None = None,
 ) -> set[str]:
     """Start the app under the probe (with the framework from `install` if given, as the bench
     runs it), send each scenario's request a few times, and return every call recorded."""

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from scripts import cpus, frameworks, instructions, load, procstats, results
+from scripts import cpus, frameworks, instructions, load, override, procstats, results
 from scripts.frameworks import ROOT
 from scripts.scenarios import SCENARIOS
 from scripts.serve import Server, ServerError
@@ -60,6 +60,7 @@ class Run:
     started: float = field(default_factory=time.monotonic)
     load_seconds: float = 0.0
     instruction_seconds: float = 0.0
+    installed: override.Installed | None = None  # settings.install, built once for every server of the run
     result: dict = field(default_factory=dict)
 
 
@@ -180,7 +181,7 @@ def count_instructions(run: Run, scenarios: list[str]) -> None:
     began = time.monotonic()
     counts = {}
     try:
-        for name, install in ((run.framework.name, settings.install), (frameworks.BASELINE, None)):
+        for name, install in ((run.framework.name, run.installed), (frameworks.BASELINE, None)):
             print(f"  instructions of {name} under valgrind", file=sys.stderr, flush=True)
             counts[name] = instructions.count(
                 frameworks.get(name), scenarios, settings.instruction_warmup, settings.instruction_requests,

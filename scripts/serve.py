@@ -91,17 +91,17 @@ class Server:
         cores: frozenset[int] | None = None,
         capture: bool = True,
         wrapper: Sequence[str] = (),
-        install: str | None = None,
+        install: override.Installed | None = None,
     ) -> None:
         self.framework = framework
         self.host = host
         self.port = port or free_port(host)
         self.cores = cores
         self.capture = capture
-        # `install`: another version of the framework (bench --install), in its own venv; None: the pins.
-        installed = override.ensure(framework, install) if install else None
-        self.install = installed.record if installed else None
-        self.python = installed.python if installed else appenv.ensure(framework)
+        # `install`: another version of the framework (bench --install), built once by the caller
+        # so that every server of a run runs the same tree; None: the pins.
+        self.install = install.record if install else None
+        self.python = install.python if install else appenv.ensure(framework)
         # A wrapper (a profiler, valgrind) goes before the command the registry gives; in it,
         # "{python}" stands for the app's interpreter.
         wrapped = [word.replace("{python}", str(self.python)) for word in wrapper]

@@ -156,7 +156,7 @@ def test_a_git_url_records_the_commit_it_installed(tmp_path: Path, in_venvs: Pat
     git(tmp_path, "clone", "--quiet", str(checkout), str(clone))
     first = git(clone, "rev-parse", "HEAD")
     on_main = f"git+{clone.as_uri()}@main"
-    with Server(frameworks.get("starlette"), install=on_main) as server:
+    with Server(frameworks.get("starlette"), install=override.ensure(frameworks.get("starlette"), on_main)) as server:
         checks = verify.verify(server.base_url, server.upload_dir)
         record = server.install
     assert [check.name for check in checks if not check.passed] == []
