@@ -11,6 +11,8 @@ from __future__ import annotations
 import statistics
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,16 +88,22 @@ class Line:
             print("\r\033[K", end="", file=sys.stderr, flush=True)
 
 
-def load_run(run: Run, server: Server, scenario: str, seconds: int, label: str, line: Line) -> dict:
+@contextmanager
+def _under_load(run: Run, line: Line, label: str, seconds: int) -> Iterator[load.Progress]:
+    """Show the progress of one load run, and count its time as load rather than overhead."""
     began = time.monotonic()
     try:
-        return load.run(
-            run.client, server.base_url, scenario, run.settings.connections, seconds, run.split.client,
-            line.start(label, seconds),
-        )  # fmt: skip
+        yield line.start(label, seconds)
     finally:
         line.end()
         run.load_seconds += time.monotonic() - began
+
+
+def load_run(run: Run, server: Server, scenario: str, seconds: int, label: str, line: Line) -> dict:
+    with _under_load(run, line, label, seconds) as progress:
+        return load.run(
+            run.client, server.base_url, scenario, run.settings.connections, seconds, run.split.client, progress
+        )
 
 
 def check_alive(server: Server, when: str) -> None:
@@ -149,22 +157,19 @@ def half_load(run: Run, server: Server, scenarios: list[str], line: Line) -> Non
     """After the throughput repeats: latency at half of the framework's own median req/s, so that
     every framework is measured at the same relative load, from each request's scheduled time."""
     seconds = run.settings.fixed_rate_duration
+    if not seconds:
+        return
     for scenario in scenarios:
         entry = run.result["scenarios"][scenario]
         rate = statistics.median(measured["rps"] for measured in entry["runs"]) / 2
-        if not seconds or rate <= 0:
+        if rate <= 0:
             continue
         server.clear_uploads()
         label = f"{scenario} at {rate:.0f} req/s"
-        began = time.monotonic()
-        try:
+        with _under_load(run, line, label, seconds) as progress:
             entry["fixed_rate"] = load.fixed_rate(
-                server.base_url, scenario, rate, run.settings.connections, seconds, run.split.client,
-                line.start(label, seconds),
-            )  # fmt: skip
-        finally:
-            line.end()
-            run.load_seconds += time.monotonic() - began
+                server.base_url, scenario, rate, run.settings.connections, seconds, run.split.client, progress
+            )
         check_alive(server, label)
 
 
