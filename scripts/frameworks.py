@@ -54,6 +54,8 @@ class Framework:
     package: str
     command_template: str
     limits: tuple[Limit, ...] = ()
+    # Why the framework fails the maintenance rule, with the evidence; None while it is maintained.
+    unmaintained: str | None = None
 
     @property
     def directory(self) -> Path:
@@ -86,6 +88,7 @@ def load() -> dict[str, Framework]:
             package=entry["package"],
             command_template=servers[entry["server"]]["command"],
             limits=tuple(_limit(check, value) for check, value in entry.get("cannot", {}).items()),
+            unmaintained=entry.get("unmaintained"),
         )
         for name, entry in data["frameworks"].items()
     }

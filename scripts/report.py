@@ -160,6 +160,11 @@ def render_post(batch: Batch, before: Batch | None, pages: set[str]) -> str:
             }
         )
     composite = ranking.composite_rows(batch)
+    unmaintained = {
+        name: framework.unmaintained
+        for name, framework in frameworks.load().items()
+        if name in batch.results and framework.unmaintained
+    }
     return (
         environment()
         .get_template("post.md.j2")
@@ -177,6 +182,7 @@ def render_post(batch: Batch, before: Batch | None, pages: set[str]) -> str:
             unpaired=any(row.score and not row.paired for row in composite),
             downloads=[str(path) for path in downloads.paths(batch.date)],
             pages=pages,
+            unmaintained=unmaintained,
         )
     )
 

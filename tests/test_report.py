@@ -575,6 +575,26 @@ def test_every_framework_name_in_the_post_and_the_index_links_to_its_page(site: 
             assert row["Framework"] == f"[{name}]({{% link framework/{name}.md %}})"
 
 
+def test_a_framework_the_registry_marks_unmaintained_is_named_so_beside_its_figures(
+    tmp_path: Path, site: Path, monkeypatch
+) -> None:
+    """The registry is the one place that says it; the post, the framework's page and the methodology show it."""
+    registry = tmp_path / "frameworks.toml"
+    evidence = "no release since 1.0, uploaded on 2020-01-01 (checked on 2026-01-02)"
+    text = re.sub(r"^unmaintained = .*\n", "", frameworks.REGISTRY.read_text(), flags=re.MULTILINE)
+    registry.write_text(text.replace('package = "falcon"\n', f'package = "falcon"\nunmaintained = "{evidence}"\n'))
+    monkeypatch.setattr(frameworks, "REGISTRY", registry)
+    assert [name for name, framework in frameworks.load().items() if framework.unmaintained] == ["falcon"]
+    assert render(V2, site) == 0
+    note = section(post_of(site), "## Composite")
+    assert f"[falcon]({{% link framework/falcon.md %}}), {evidence}." in note
+    assert note.count("Not maintained") == 1
+    assert "**Not maintained** by the project's rule" in (site / "framework" / "falcon.md").read_text()
+    assert "Not maintained" not in (site / "framework" / "starlette.md").read_text()
+    methodic = section((site / "methodic.md").read_text(), "## Which frameworks are in")
+    assert f"- [falcon]({{% link framework/falcon.md %}}): {evidence}." in methodic
+
+
 def test_each_run_s_raw_data_is_served_as_json_and_csv(tmp_path: Path, site: Path) -> None:
     import csv
 
