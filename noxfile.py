@@ -30,7 +30,7 @@ def _serve_session(name: str) -> None:
     def serve(session: nox.Session) -> None:
         session.run("python", "-m", "scripts.serve", name, *session.posargs, **STOP)
 
-    serve.__doc__ = f"Serve the {name} app as the benchmark runs it (-- --port P); Ctrl-C stops it."
+    serve.__doc__ = f"Serve the {name} app as the benchmark runs it (-- --port P, --install REQ); Ctrl-C stops it."
 
 
 def _bench_session(name: str) -> None:

@@ -271,18 +271,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("framework", help="framework name, as in frameworks/frameworks.toml")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--host", default=HOST)
+    parser.add_argument("--install", metavar="REQUIREMENT", help="the framework from a release, git URL or path, "
+                        "not its pin, as `bench --install` takes it")  # fmt: skip
     args = parser.parse_args(argv)
+    stop_on_signals()
     try:
         framework = frameworks.get(args.framework)
-        server = Server(framework, port=args.port, host=args.host, capture=False)
-    except (frameworks.UnknownFramework, appenv.EnvError, ServerError) as error:
+        installed = override.ensure(framework, args.install) if args.install else None
+        server = Server(framework, port=args.port, host=args.host, capture=False, install=installed)
+    except (frameworks.UnknownFramework, appenv.EnvError, override.InstallError, ServerError) as error:
         print(f"serve: {error}", file=sys.stderr)
         return 2
-    stop_on_signals()
+    except Stopped as stop:  # while a venv was being built: nothing was started
+        print(f"serve: interrupted ({stop})", file=sys.stderr)
+        return 130
     try:
         server.start()
         print(f"serving {framework.name} at {server.base_url} (Ctrl-C stops it)", flush=True)
         print(f"command: {' '.join(server.command)}", flush=True)
+        if installed:
+            print(f"installed: {framework.package} {installed.record['version']} from {args.install}", flush=True)
         code = server.process.wait()
         print(f"serve: {framework.name} exited with code {code}", file=sys.stderr)
         return 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
@@ -22,7 +23,7 @@ import pytest
 
 from scripts import appenv, frameworks, override, results, verify
 from scripts.frameworks import ROOT
-from scripts.serve import Server
+from scripts.serve import Server, free_port
 
 # A starlette release older than its pin that still passes the contract.
 OLDER = "1.9.0"
@@ -170,6 +171,36 @@ def test_a_git_url_records_the_commit_it_installed(tmp_path: Path, in_venvs: Pat
     assert override.ensure(frameworks.get("starlette"), on_main).record["commit"] == second
     at_first = f"starlette @ git+{clone.as_uri()}@{first[:10]}"
     assert override.ensure(frameworks.get("starlette"), at_first).record["commit"] == first
+
+
+def test_serve_runs_the_same_override_venv_and_answers_the_contract(tmp_path: Path, venvs: Path) -> None:
+    """`serve --install` builds (or reuses) the venv that `bench --install` would measure and serves from it."""
+    port = free_port()
+    env = {**os.environ, "BENCH_VENVS_DIR": str(venvs)}
+    requirement = f"starlette=={OLDER}"
+    command = [sys.executable, "-m", "scripts.serve", "starlette", "--port", str(port), "--install", requirement]
+    serve = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        lines = [serve.stdout.readline() for _ in range(3)]
+        assert lines[0].startswith(f"serving starlette at http://127.0.0.1:{port}"), lines
+        [venv] = [path for path in venvs.glob("starlette+*") if lines[1].startswith(f"command: {path}/")]
+        assert lines[2] == f"installed: starlette {OLDER} from {requirement}\n"
+        assert installed_version(venv, "starlette") == OLDER
+        failed = [check.name for check in verify.verify(f"http://127.0.0.1:{port}") if not check.passed]
+        assert failed == []
+        serve.send_signal(signal.SIGINT)
+        assert serve.wait(30) == 0
+    finally:
+        serve.kill()
+        serve.wait()
+
+
+def test_serve_names_a_bad_install_in_one_line(tmp_path: Path, venvs: Path) -> None:
+    env = {**os.environ, "BENCH_VENVS_DIR": str(venvs)}
+    command = [sys.executable, "-m", "scripts.serve", "starlette", "--install", "starlette==!!"]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("serve: --install starlette==!!: not a requirement") and done.stderr.count("\n") == 1
 
 
 @pytest.mark.parametrize(
