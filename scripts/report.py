@@ -43,7 +43,7 @@ STATIC_SITE = ("_config.yml", "_layouts", "assets")
 SCENARIO_TITLES = {
     "html": "an HTML page with a dynamic header",
     "api": "a JSON REST endpoint",
-    "upload": "a multipart file stored on disk",
+    "upload": "a multipart file written to the upload folder",
 }
 
 
@@ -74,6 +74,7 @@ def run_facts(batch: Batch) -> list[tuple[str, str]]:
         ("Load tool", _tool_text),
         ("Load", _load_text),
         ("Cores", _cores_text),
+        ("Upload filesystem", lambda r: r["server"]["upload_filesystem"] or figures.UNKNOWN),
         ("Baseline", _baseline_text),
         ("Instructions", _instructions_text),
         ("Commit", _commit_text),

@@ -465,6 +465,8 @@ def test_each_result_shows_its_python_and_its_baseline_figures(site: Path) -> No
     assert {name_of(row["Framework"]): row["Python"] for row in measured} == {
         name: read(V2, name)["versions"]["python"] for name in V2_NAMES
     }
+    [filesystem] = {read(V2, name)["server"]["upload_filesystem"] for name in V2_NAMES}
+    assert f"\n- **Upload filesystem**: {filesystem}\n" in post
     for row in table(section(post, "### The asgi baseline of each result")):
         baseline = read(V2, name_of(row["Framework"]))["baseline"]["scenarios"]
         for scenario in SCENARIOS:
