@@ -141,6 +141,15 @@ def _commit_text(result: dict) -> str:
 # The pages
 
 
+def unmaintained(batch: Batch) -> dict[str, str]:
+    """The run's frameworks that the registry marks unmaintained, with the evidence it gives."""
+    return {
+        name: framework.unmaintained
+        for name, framework in frameworks.load().items()
+        if name in batch.results and framework.unmaintained
+    }
+
+
 def render_post(batch: Batch, before: Batch | None, pages: set[str]) -> str:
     colors = plots.palette([batch])
     tables = []
@@ -161,11 +170,6 @@ def render_post(batch: Batch, before: Batch | None, pages: set[str]) -> str:
             }
         )
     composite = ranking.composite_rows(batch)
-    unmaintained = {
-        name: framework.unmaintained
-        for name, framework in frameworks.load().items()
-        if name in batch.results and framework.unmaintained
-    }
     return (
         environment()
         .get_template("post.md.j2")
@@ -183,7 +187,7 @@ def render_post(batch: Batch, before: Batch | None, pages: set[str]) -> str:
             unpaired=any(row.score and not row.paired for row in composite),
             downloads=[str(path) for path in downloads.paths(batch.date)],
             pages=pages,
-            unmaintained=unmaintained,
+            unmaintained=unmaintained(batch),
         )
     )
 
@@ -207,6 +211,7 @@ def render_index(runs: list[Batch], pages: set[str]) -> str:
             runs=len(runs),
             pages=sorted(pages),
             all_pages=pages,
+            unmaintained=unmaintained(latest),
             downloads=[str(path) for path in downloads.paths(latest.date)],
         )
     )
