@@ -113,6 +113,22 @@ def unpinned(result: dict) -> str | None:
     return f"benchmarked with --install {requirement}, not the pinned requirements: compare it, never publish it"
 
 
+def load_run_file(path: Path) -> Batch:
+    """A dated run as the site serves it (downloads/<date>.json), to render its pages again from
+    the published data alone; ResultError says in one line why a file cannot be used."""
+    try:
+        batch = Batch.from_data(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
+        raise ResultError(f"{path} is not a run's data file (downloads/<date>.json): {shorten(str(error))}") from None
+    for name, result in batch.results.items():
+        try:
+            results.validate(result)
+        except jsonschema.ValidationError as error:
+            raise ResultError(f"{path}: the result of {name} does not match the result schema: "
+                              f"{shorten(error.message)}") from None  # fmt: skip
+    return batch
+
+
 def load_batch(directory: Path, day: str) -> Batch:
     """Every *.json in the folder is a result file; each one is either used or named as a problem.
 

@@ -31,7 +31,7 @@ from pathlib import Path
 from tabulate import tabulate
 
 from scripts import downloads, figures, fixedrate, frameworks, history, load, plots, ranking, results, serve
-from scripts.batches import Batch, ResultError, load_batch, shorten
+from scripts.batches import Batch, ResultError, load_batch, load_run_file, shorten
 from scripts.frameworks import ROOT
 from scripts.markdown import FRAMEWORK_PAGES, environment, package, page_path, percent
 from scripts.measure import DEFAULTS, Settings
@@ -347,8 +347,15 @@ def iso_date(text: str) -> str:
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="report", description="Render the results site from JSON result files.")
-    parser.add_argument("--results", type=Path, default=DEFAULTS.output, help="folder of result files (*.json)")
-    parser.add_argument("--date", type=iso_date, default=datetime.now(UTC).date().isoformat(), help="date of the post")
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=DEFAULTS.output,
+        help="folder of result files (*.json), or a published run's data (downloads/<date>.json)",
+    )
+    parser.add_argument(
+        "--date", type=iso_date, help="date of the post (default: today, UTC; a run's data file has its own)"
+    )
     parser.add_argument("--site", type=Path, default=ROOT, help="root of the Jekyll site to write into")
     parser.add_argument(
         "--repository",
@@ -359,16 +366,28 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def read_run(results: Path, day: str | None) -> Batch:
+    """A folder of result files, as the run of `day` (default: today, UTC); or a published run's
+    data file, which is of its own date."""
+    if not results.is_file():
+        return load_batch(results, day or datetime.now(UTC).date().isoformat())
+    batch = load_run_file(results)
+    if day and day != batch.date:
+        raise ResultError(f"{results} holds the run of {batch.date}, not of {day}")
+    return batch
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        batch = load_batch(args.results, args.date)
+        batch = read_run(args.results, args.date)
     except ResultError as error:
         print(f"report: {error}", file=sys.stderr)
         return 1
     for problem in batch.problems:
         if problem.file:
-            print(f"report: {args.results / problem.file}: {problem.reason}; shown as no result", file=sys.stderr)
+            where = args.results / problem.file if args.results.is_dir() else problem.file
+            print(f"report: {where}: {problem.reason}; shown as no result", file=sys.stderr)
     missing = batch.without_file()
     if missing:
         print(f"report: no result file for {', '.join(missing)}; shown as no result", file=sys.stderr)

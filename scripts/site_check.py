@@ -1,9 +1,10 @@
 """Build the results site with the real Jekyll and look at it in headless Chromium.
 
-    python -m scripts.site_check [--results DIR] [--date YYYY-MM-DD] [--screenshots DIR]
+    python -m scripts.site_check [--results DIR-or-FILE] [--date YYYY-MM-DD] [--screenshots DIR]
 
 What `nox -s site` runs, in CI as locally. It renders a report (from `--results`, by default
-the tests' schema-v2 fixture results) into a temporary copy of the site, with the site's own
+the tests' schema-v2 fixture results; given a published run's data, `downloads/<date>.json`,
+that run's post again from the data alone) into a temporary copy of the site, with the site's own
 history of runs, builds it with Jekyll, serves the build on 127.0.0.1, and opens the index, the
 new post, the methodology page and every framework page in headless Chromium. It saves a
 screenshot of each page and fails unless:
@@ -44,7 +45,6 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import partial
 from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -52,6 +52,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from scripts import downloads, figures, history, report
+from scripts.batches import ResultError
 from scripts.frameworks import ROOT
 from scripts.markdown import FRAMEWORK_PAGES
 from scripts.scenarios import SCENARIOS
@@ -406,8 +407,15 @@ def check(results: Path, day: str, screenshots: Path, repository: str = STAND_IN
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="site_check", description="Build the site with Jekyll, check it in Chromium.")
-    parser.add_argument("--results", type=Path, default=FIXTURES, help="result files to render the report from")
-    parser.add_argument("--date", type=report.iso_date, default=datetime.now(UTC).date().isoformat())
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=FIXTURES,
+        help="result files to render the report from, or a published run's data (downloads/<date>.json)",
+    )
+    parser.add_argument(
+        "--date", type=report.iso_date, help="the post's date (default: today, UTC; a run's data file has its own)"
+    )
     parser.add_argument("--screenshots", type=Path, default=SCREENSHOTS, help="where the screenshots go")
     parser.add_argument(
         "--repository",
@@ -422,7 +430,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     try:
-        problems = check(args.results, args.date, args.screenshots, args.repository)
+        day = report.read_run(args.results, args.date).date
+        problems = check(args.results, day, args.screenshots, args.repository)
+    except ResultError as error:
+        print(f"site_check: {error}", file=sys.stderr)
+        return 2
     except CheckError as error:
         print(f"site_check: {error}", file=sys.stderr)
         return 1

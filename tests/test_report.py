@@ -222,6 +222,32 @@ def test_bad_input_gets_a_message_not_a_traceback(site: Path, arguments: list[st
     assert done.returncode != 0 and message in done.stderr and "Traceback" not in done.stderr
 
 
+def test_a_published_run_renders_again_from_its_served_data_alone(tmp_path: Path, site: Path) -> None:
+    """downloads/<date>.json holds everything the pages were drawn from: rendering again from it, at its
+    own date, gives the same post, index and framework pages."""
+    assert render(RESULTS, site, "2026-01-01") == 0
+    assert render(V2, site) == 0
+    pages = ["index.md", f"_posts/{DATE}-results.md", *(f"framework/{name}.md" for name in V2_NAMES)]
+    before = {page: (site / page).read_text() for page in pages}
+    served = tmp_path / "served.json"
+    shutil.copy(site / "downloads" / f"{DATE}.json", served)
+    (site / "_posts" / f"{DATE}-results.md").unlink()
+    assert report.main(["--results", str(served), "--site", str(site), "--repository", REPOSITORY]) == 0
+    assert {page: (site / page).read_text() for page in pages} == before
+
+
+def test_a_run_file_that_is_not_one_or_of_another_date_is_refused_in_one_line(tmp_path: Path, site: Path) -> None:
+    assert render(V2, site) == 0
+    served = site / "downloads" / f"{DATE}.json"
+    done = cli("--results", str(served), "--site", str(site), "--date", "2026-02-03")
+    assert done.returncode == 1 and done.stderr == f"report: {served} holds the run of {DATE}, not of 2026-02-03\n"
+    result = tmp_path / "asgi.json"
+    shutil.copy(V2 / "asgi.json", result)
+    done = cli("--results", str(result), "--site", str(site))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith(f"report: {result} is not a run's data file (downloads/<date>.json): ")
+
+
 def test_the_terminal_shows_the_combined_table(site: Path, capsys) -> None:
     assert render(RESULTS, site) == 0
     lines = capsys.readouterr().out.splitlines()
