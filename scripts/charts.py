@@ -56,12 +56,19 @@ class Line:
     values: Sequence[float | None]
     color: str
     marks: Mapping[int, str] = field(default_factory=dict)
+    # Drawn dashed, line and legend: the palette has fewer colours than there are frameworks.
+    dashed: bool = False
 
 
 def colors(names: Sequence[str]) -> dict[str, str]:
     """A colour per name, in the order given: the same order gives the same colours on every chart."""
     unique = list(dict.fromkeys(names))
     return {name: PALETTE[index % len(PALETTE)] for index, name in enumerate(unique)}
+
+
+def dashed(names: Sequence[str]) -> set[str]:
+    """The names, in the order `colors` takes them, whose colour an earlier name already has: their lines are dashed."""
+    return set(list(dict.fromkeys(names))[len(PALETTE) :])
 
 
 def ticks(top: float, count: int = 5) -> list[float]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
+from scripts import verify
+
 UNKNOWN = "unknown"
 # The load settings that make two results' figures comparable; threads follow the machine's cores.
 LOAD_SETTINGS = ("tool", "connections", "duration_s", "warmup_s", "repeat", "timeout_s")
@@ -193,16 +195,30 @@ def load_differences(old: dict, new: dict) -> list[str]:
     ]
 
 
-def scenario_gap(result: dict, scenario: str) -> str | None:
-    """Why the result has no figures for the scenario, or None when it has them."""
+def scenario_gap(result: dict, scenario: str, brief: bool = False) -> str | None:
+    """Why the result has no figures for the scenario, or None when it has them. `brief`: for a
+    table cell, a failed verification names its checks only; the framework's page gives each one's
+    detail, and the reason the framework cannot pass it where the registry records one."""
     found = entry(result, scenario)
     if found is None:
         return "not part of this run"
     if found["summary"] is not None:
         return None
     if found["status"] == "failed_verification":
-        return f"failed verification: {found['reason']}"
+        names = failed_checks(result, scenario)
+        return f"failed verification: {', '.join(names) if brief and names else found['reason']}"
     return found["reason"] or f"no figures ({found['status']})"
+
+
+def failed_checks(result: dict, scenario: str) -> list[str]:
+    """The failed checks that kept a scenario from being measured: its own and those of every scenario."""
+    return [
+        check["name"]
+        for check in result["verification"] or []
+        if not check["passed"]
+        and check["scenario"] in (scenario, verify.ALL)
+        and check["name"] not in verify.NOT_GATING
+    ]
 
 
 def flags(result: dict, scenario: str) -> dict[str, str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import jsonschema
@@ -93,7 +93,7 @@ def share_percent(result: dict, scenario: str) -> float | None:
     return share.spread.median * 100 if share else None
 
 
-def trend_lines(history: list[Batch], scenario: str, palette: dict[str, str]) -> list[charts.Line]:
+def trend_lines(history: list[Batch], scenario: str, palette: dict[str, str], dashed: set[str]) -> list[charts.Line]:
     """Each framework's share of its own baseline per run, highest last figure first: comparable across machines."""
     names = sorted({name for batch in history for name in batch.results})
     lines = []
@@ -101,7 +101,7 @@ def trend_lines(history: list[Batch], scenario: str, palette: dict[str, str]) ->
         found = [batch.results.get(name) for batch in history]
         line = _line(name, found, lambda result: share_percent(result, scenario), palette[name])
         if any(value is not None for value in line.values):
-            lines.append(line)
+            lines.append(replace(line, dashed=name in dashed))
     return sorted(lines, key=lambda line: -next(v for v in reversed(line.values) if v is not None))
 
 

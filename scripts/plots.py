@@ -12,11 +12,15 @@ from scripts.markdown import count, count_ticks, milliseconds, percent, percent_
 from scripts.ranking import CompositeRow, Row
 
 
-def palette(batches: list[Batch]) -> dict[str, str]:
-    """Colours in the registry's order, so that each framework has the same colour on every page and every run."""
+def _in_colour_order(batches: list[Batch]) -> list[str]:
+    """The registry's order, then any other name: each framework gets the same colour on every page and every run."""
     registry = frameworks.names()
     others = {name for batch in batches for name in batch.names()}
-    return charts.colors([*registry, *sorted(others - set(registry))])
+    return [*registry, *sorted(others - set(registry))]
+
+
+def palette(batches: list[Batch]) -> dict[str, str]:
+    return charts.colors(_in_colour_order(batches))
 
 
 def scenario_chart(scenario: str, rows: list[Row], colors: dict[str, str]) -> str:
@@ -80,7 +84,7 @@ def share_trend(scenario: str, runs: list[Batch], colors: dict[str, str]) -> str
         f"{scenario}: req/s as a share of the asgi baseline, per run",
         "date of the run",
         [batch.date for batch in runs],
-        history.trend_lines(runs, scenario, colors),
+        history.trend_lines(runs, scenario, colors, charts.dashed(_in_colour_order(runs))),
         percent_ticks,
     )
 

@@ -127,7 +127,7 @@ def scenario_rows(batch: Batch, scenario: str) -> list[Row]:
     unmeasured: list[Row] = []
     for name, result in batch.results.items():
         shown = list(figures.flags(result, scenario).values())
-        gap = figures.scenario_gap(result, scenario)
+        gap = figures.scenario_gap(result, scenario, brief=True)
         if gap is not None:
             unmeasured.append(Row(name, scenario, result, None, None, shown, gap))
             continue
@@ -144,7 +144,9 @@ def composite(result: dict) -> tuple[Share | None, str | None]:
     the lowest and of the highest shares. The geometric mean keeps the slow upload scenario from
     weighing less than the others.
     """
-    gaps = [f"{scenario}: {gap}" for scenario in SCENARIOS if (gap := figures.scenario_gap(result, scenario))]
+    gaps = [
+        f"{scenario}: {gap}" for scenario in SCENARIOS if (gap := figures.scenario_gap(result, scenario, brief=True))
+    ]
     shares = {scenario: figures.share(result, scenario) for scenario in SCENARIOS}
     if any(shares[scenario] is None and not figures.scenario_gap(result, scenario) for scenario in SCENARIOS):
         gaps.append(f"no asgi baseline: {result['baseline']['reason'] or 'not measured on every scenario'}")

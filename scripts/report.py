@@ -241,6 +241,7 @@ def render_framework(name: str, runs: list[Batch], repository: str | None) -> st
             commit=commit,
             source=f"frameworks/{name}",
             registry_command=registry_command(registry) if registry else "",
+            gaps={s: gap for s in SCENARIOS if latest and (gap := figures.scenario_gap(latest.result, s))},
         )
     )
 

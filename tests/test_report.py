@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts import batches, frameworks, ranking, report, site_check
+from scripts import batches, charts, frameworks, ranking, report, site_check
 from scripts.figures import Spread
 from scripts.frameworks import ROOT
 from scripts.measure import DEFAULTS, Settings
@@ -564,6 +564,26 @@ def test_trend_charts_ring_a_run_whose_python_changed(tmp_path: Path, site: Path
     assert page.count('class="mark"') == 2 * len(SCENARIOS)  # the share and the instructions trend of each scenario
     assert ">Python 3.12.1</text>" in page
     assert 'class="mark"' not in (site / "framework" / "falcon.md").read_text()
+
+
+def test_a_trend_line_that_shares_a_colour_with_an_earlier_one_is_dashed() -> None:
+    """The palette has fewer colours than the registry has frameworks; a chart must still tell every line apart,
+    and the same framework is drawn the same way in every chart, whatever its place in it."""
+    names = frameworks.names()
+    assert len(names) > len(charts.PALETTE), "with as many colours as frameworks this test would need another case"
+    palette, dashed = charts.colors(names), charts.dashed(names)
+    styles = [(palette[name], name in dashed) for name in names]
+    assert len(set(styles)) == len(names), "two frameworks look alike"
+    assert dashed == set(names[len(charts.PALETTE) :])
+    lines = [
+        charts.Line(name, [50.0, 51.0 + index], palette[name], dashed=name in dashed)
+        for index, name in enumerate(names)
+    ]
+    svg = charts.trend_chart("trend", "title", "axis", ["2026-01-01", "2026-01-02"], lines, str)
+    drawn = svg.split("<g>")[1:]
+    assert len(drawn) == len(names)
+    for name, group in zip(names, drawn, strict=True):
+        assert group.count("stroke-dasharray") == (2 if name in dashed else 0), name  # the line and its legend
 
 
 def test_a_page_per_framework_with_its_runs_charts_code_and_checks(tmp_path: Path, site: Path) -> None:
