@@ -69,12 +69,12 @@ def latency_chart(scenario: str, batch: Batch, colors: dict[str, str]) -> str | 
         if not measured or measured["overloaded"]:
             continue
         latency = measured["latency_ms"]
-        note = f"p50 {milliseconds(latency['p50'])} · p99 {milliseconds(latency['p99'])} · p99.9 {milliseconds(latency['p99.9'])} ms"  # noqa: E501
+        note = " · ".join(milliseconds(latency[key]) for key in ("p50", "p99", "p99.9")) + " ms"
         bars.append(charts.Bar(name, latency["p99"], latency["p50"], latency["p99.9"], note, colors[name]))
     if not bars:
         return None
     bars.sort(key=lambda bar: (bar.value, bar.label))
-    title = f"{scenario}: latency at half load in ms (bar: p99; whisker: p50 to p99.9)"
+    title = f"{scenario}: latency at half load in ms (bar: p99; whisker: p50 to p99.9; figures: p50 · p99 · p99.9)"
     return charts.bar_chart(f"latency-{scenario}", title, "milliseconds", bars, lambda value: f"{value:g}")
 
 
@@ -89,14 +89,19 @@ def share_trend(scenario: str, runs: list[Batch], colors: dict[str, str]) -> str
     )
 
 
-def framework_trends(name: str, entries: list[history.Entry], scenario: str, color: str) -> tuple[str, str | None]:
-    """One framework's share of asgi per run, and its instructions per request per run where any were recorded."""
+def framework_trends(
+    name: str, entries: list[history.Entry], scenario: str, color: str
+) -> tuple[str | None, str | None]:
+    """One framework's share of asgi per run, and its instructions per request per run, each where any run
+    has the figure: an empty chart would look like a measurement."""
     dates = [entry.date for entry in entries]
     shares, counted = history.framework_lines(name, entries, scenario, color)
-    share_chart = charts.trend_chart(
-        f"trend-{scenario}", f"{name}, {scenario}: req/s as a share of the asgi baseline, per run",
-        "date of the run", dates, [shares], percent_ticks,
-    )  # fmt: skip
+    share_chart = None
+    if any(value is not None for value in shares.values):
+        share_chart = charts.trend_chart(
+            f"trend-{scenario}", f"{name}, {scenario}: req/s as a share of the asgi baseline, per run",
+            "date of the run", dates, [shares], percent_ticks,
+        )  # fmt: skip
     if counted is None:
         return share_chart, None
     count_chart = charts.trend_chart(

@@ -124,7 +124,11 @@ def _baseline_text(result: dict) -> str:
 def _instructions_text(result: dict) -> str:
     method = result.get("instructions")
     if not method:
-        return "not counted (schema v1)" if result["schema_version"] == 1 else "not counted (no valgrind)"
+        if result["schema_version"] == 1:
+            return "not counted (schema v1)"
+        if all(figures.scenario_gap(result, scenario) for scenario in SCENARIOS):
+            return "not counted (no scenario was measured)"
+        return "not counted (the result does not record why: no valgrind, or the count failed)"
     return (
         f"{method['tool']} {method['version']}: {method['requests']} requests after {method['warmup_requests']} "
         f"warm-up requests; {method['method']}"
@@ -223,7 +227,7 @@ def render_framework(name: str, runs: list[Batch], repository: str | None) -> st
     measured = [entry for entry in entries if entry.result]
     latest = measured[-1] if measured else None
     color = plots.palette(runs)[name]
-    charts = [plots.framework_trends(name, entries, scenario, color) for scenario in SCENARIOS] if measured else []
+    charts = [(scenario, *plots.framework_trends(name, entries, scenario, color)) for scenario in SCENARIOS]
     registry = frameworks.load().get(name)
     commit = latest.result["git"]["commit"] if latest else None
     return (
@@ -234,8 +238,8 @@ def render_framework(name: str, runs: list[Batch], repository: str | None) -> st
             entries=[entry for entry in entries if entry.result or entry.problem],
             latest=latest,
             registry=registry,
-            share_charts=[share for share, _ in charts],
-            instruction_charts=[counted for _, counted in charts if counted],
+            share_charts=[(scenario, share) for scenario, share, _ in charts] if measured else [],
+            instruction_charts=[counted for _, _, counted in charts if counted],
             scenarios=list(SCENARIOS),
             repository=repository,
             commit=commit,

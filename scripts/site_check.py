@@ -9,7 +9,7 @@ history of runs, builds it with Jekyll, serves the build on 127.0.0.1, and opens
 new post, the methodology page and every framework page in headless Chromium. It saves a
 screenshot of each page and fails unless:
 
-- the tables and charts are on the pages: on each framework page a trend chart per scenario,
+- the tables and charts are on the pages: on each framework page a share trend per scenario it was measured on,
   and one of instructions per scenario where its runs counted them; on the post and the index
   a chart of instructions per scenario where the run counted them, and of latency at half load;
 - the ranked tables are sorted by req/s;
@@ -368,10 +368,11 @@ def expected_pages(site: Path, day: str, repository: str) -> list[Page]:
         commit = measured[-1]["git"]["commit"] if measured else None
         source = f"{repository}/blob/{commit or 'HEAD'}/frameworks/{name}"
         recorded = sum(any(_counted(result, s) for result in measured) for s in SCENARIOS)
-        # A framework page: a share trend per scenario and an instructions trend where recorded, its runs
+        shared = sum(any(figures.share(result, s) for result in measured) for s in SCENARIOS)
+        # A framework page: a share trend per scenario where measured and an instructions trend where recorded, its runs
         # and its verification tables, and links to its code.
         pages.append(Page(f"framework-{name}", path, tables=1 + bool(measured and measured[-1]["verification"]),
-                          charts=(scenarios + recorded) if measured else 0,
+                          charts=shared + recorded,
                           links=(f"{source}/app.py", f"{source}/requirements.txt", "/methodic.html")))  # fmt: skip
     return pages
 

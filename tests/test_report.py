@@ -466,7 +466,8 @@ def test_latency_at_half_load_or_overloaded(site: Path) -> None:
                 assert [row["p50 ms"], row["p99 ms"], row["p99.9 ms"]] == [
                     milliseconds(latency[key]) for key in ("p50", "p99", "p99.9")
                 ]
-                assert f"{name}: p50 {milliseconds(latency['p50'])}" in drawn
+                figures_drawn = " · ".join(milliseconds(latency[key]) for key in ("p50", "p99", "p99.9"))
+                assert f"{name}: {figures_drawn} ms" in drawn
 
 
 def test_an_overloaded_half_load_run_shows_no_latency(tmp_path: Path, site: Path) -> None:
@@ -682,6 +683,9 @@ def test_a_failed_v2_result_renders_everywhere_with_its_reason(tmp_path: Path, s
     page = (site / "framework" / "falcon.md").read_text()
     assert "The app was not verified in that run: the server did not start." in page
     assert table(section(page, "## Every run"))[0]["Python"] == "unknown"
+    # Only one run, without a figure: no empty chart that would look like a measurement.
+    assert "<svg" not in page
+    assert all(f"{scenario}: no run has measured falcon on it." in page for scenario in SCENARIOS)
 
 
 def test_the_site_check_follows_links_and_catches_what_does_not_resolve(tmp_path: Path) -> None:
