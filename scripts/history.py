@@ -66,26 +66,36 @@ def timeline(history: list[Batch], name: str) -> list[Entry]:
     return entries
 
 
-def python_changes(found: list[dict | None]) -> dict[int, str]:
-    """Runs whose Python differs from that of the framework's previous run with a result, by index.
+def run_changes(found: list[dict | None]) -> dict[int, str]:
+    """Runs that differ from the framework's previous run with a result in what a reader must see
+    beside the figure, by index: another Python, or another way of measuring (the result's schema
+    version: schema 2 pairs every run with a baseline run, schema 1 did not).
 
-    A run whose Python is unknown (v1 results) neither marks nor is marked: no difference was observed.
+    A Python that is unknown (v1 results) is no difference: none was observed.
     """
     marks: dict[int, str] = {}
-    last: str | None = None
+    last_python: str | None = None
+    last_schema: int | None = None
     for index, result in enumerate(found):
-        current = figures.python(result) if result else figures.UNKNOWN
-        if current == figures.UNKNOWN:
+        if not result:
             continue
-        if last is not None and current != last:
-            marks[index] = f"Python {current}"
-        last = current
+        changed = []
+        python = figures.python(result)
+        if python != figures.UNKNOWN:
+            if last_python is not None and python != last_python:
+                changed.append(f"Python {python}")
+            last_python = python
+        if last_schema is not None and result["schema_version"] != last_schema:
+            changed.append(f"measured by schema {result['schema_version']}")
+        last_schema = result["schema_version"]
+        if changed:
+            marks[index] = ", ".join(changed)
     return marks
 
 
 def _line(name: str, found: list[dict | None], value: Callable[[dict], float | None], color: str) -> charts.Line:
     values = [value(result) if result else None for result in found]
-    return charts.Line(name, values, color, python_changes(found))
+    return charts.Line(name, values, color, run_changes(found))
 
 
 def share_percent(result: dict, scenario: str) -> float | None:

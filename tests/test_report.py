@@ -567,6 +567,18 @@ def test_trend_charts_ring_a_run_whose_python_changed(tmp_path: Path, site: Path
     assert 'class="mark"' not in (site / "framework" / "falcon.md").read_text()
 
 
+def test_trend_charts_ring_the_first_run_measured_another_way(site: Path) -> None:
+    """Schema 1 had no paired baseline: a share that moved when the method changed must say so on the chart."""
+    assert render(RESULTS, site, "2026-01-01") == 0
+    assert render(V2, site, DATE) == 0
+    index = (site / "index.md").read_text()
+    for scenario in SCENARIOS:
+        trend = index.split(f'id="trend-{scenario}-desc">')[1].split("</desc>")[0]
+        assert trend.count("Ringed: measured by schema 2.") == len(set(MEASURED) & set(V2_NAMES))
+    page = (site / "framework" / "falcon.md").read_text()
+    assert page.count('class="mark"') == 2 * len(SCENARIOS)  # the share and the instructions trend of each scenario
+
+
 def test_a_trend_line_that_shares_a_colour_with_an_earlier_one_is_dashed() -> None:
     """The palette has fewer colours than the registry has frameworks; a chart must still tell every line apart,
     and the same framework is drawn the same way in every chart, whatever its place in it."""
