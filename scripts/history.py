@@ -154,6 +154,8 @@ class Changes:
     new: list[str]
     missing: list[tuple[str, str]]
     settings: list[str]
+    # Differences in how the two runs were measured beyond the load settings: processor, method.
+    conditions: list[str]
 
     @property
     def nothing(self) -> bool:
@@ -162,10 +164,11 @@ class Changes:
 
 def changes(before: Batch, batch: Batch, scenarios: list[str]) -> Changes:
     """Shares that moved beyond the noise (the same rule as the ranks), version changes, new and missing frameworks."""
-    moved, versions, settings = [], [], set()
+    moved, versions, settings, conditions = [], [], set(), set()
     for name in sorted(set(before.results) & set(batch.results)):
         old, new = before.results[name], batch.results[name]
         settings.update(figures.load_differences(old, new))
+        conditions.update(_condition_differences(old, new))
         for scenario in scenarios:
             was, now = figures.share(old, scenario), figures.share(new, scenario)
             if was and now and (said := verdict(was.spread, now.spread)) != Verdict.NOISE:
@@ -182,4 +185,16 @@ def changes(before: Batch, batch: Batch, scenarios: list[str]) -> Changes:
     gone = sorted(set(before.results) - set(batch.results))
     missing = [(name, reasons.get(name, "not named in this run")) for name in gone]
     new = sorted(set(batch.results) - set(before.results))
-    return Changes(before.date, moved, versions, new, missing, sorted(settings))
+    return Changes(before.date, moved, versions, new, missing, sorted(settings), sorted(conditions))
+
+
+def _condition_differences(old: dict, new: dict) -> list[str]:
+    """The processor and the method (result schema) of two results, where they differ."""
+    found = []
+    was, now = old["machine"]["cpu_model"], new["machine"]["cpu_model"]
+    if was != now:
+        found.append(f"processor {was} (old) against {now} (new)")
+    if old["schema_version"] != new["schema_version"]:
+        method = {1: "one unpaired baseline run (schema 1)", 2: "a baseline run paired with each run (schema 2)"}
+        found.append(f"{method.get(old['schema_version'])} (old) against {method.get(new['schema_version'])} (new)")
+    return found

@@ -550,6 +550,20 @@ def test_the_post_opens_with_what_changed_since_the_previous_run(tmp_path: Path,
     assert f"aiohttp {version} → {version}.post1" in lines["Versions changed"]
     assert "Python 3.11.7 → 3.12.1" in lines["Versions changed"]
     assert "[falcon]" in lines["New"] and "[django]" in lines["Missing"] and "no result file" in lines["Missing"]
+    assert "Nor under the same conditions" not in changed  # one processor, one method
+
+
+def test_the_post_says_when_the_previous_run_had_another_processor_or_method(site: Path) -> None:
+    assert render(RESULTS, site, "2026-01-01") == 0
+    assert render(V2, site, DATE) == 0
+    changed = " ".join(section(post_of(site), "## Since the previous run (2026-01-01)").split())
+    assert (
+        "one unpaired baseline run (schema 1) (old) against a baseline run paired with each run (schema 2) (new)"
+        in changed
+    )
+    [old_cpu] = {read(RESULTS, name)["machine"]["cpu_model"] for name in MEASURED}
+    [new_cpu] = {read(V2, name)["machine"]["cpu_model"] for name in V2_NAMES}
+    assert (f"processor {old_cpu} (old) against {new_cpu} (new)" in changed) == (old_cpu != new_cpu)
 
 
 def test_trend_charts_ring_a_run_whose_python_changed(tmp_path: Path, site: Path) -> None:
