@@ -205,8 +205,8 @@ def scenario_gap(result: dict, scenario: str, brief: bool = False) -> str | None
     if found["summary"] is not None:
         return None
     if found["status"] == "failed_verification":
-        names = failed_checks(result, scenario)
-        return f"failed verification: {', '.join(names) if brief and names else found['reason']}"
+        names = failed_checks(result, scenario) if brief else []
+        return f"failed verification: {', '.join(names) or found['reason']}"
     return found["reason"] or f"no figures ({found['status']})"
 
 

@@ -227,7 +227,11 @@ def render_framework(name: str, runs: list[Batch], repository: str | None) -> st
     measured = [entry for entry in entries if entry.result]
     latest = measured[-1] if measured else None
     color = plots.palette(runs)[name]
-    charts = [(scenario, *plots.framework_trends(name, entries, scenario, color)) for scenario in SCENARIOS]
+    charts = (
+        [(scenario, *plots.framework_trends(name, entries, scenario, color)) for scenario in SCENARIOS]
+        if measured
+        else []
+    )
     registry = frameworks.load().get(name)
     commit = latest.result["git"]["commit"] if latest else None
     return (
@@ -238,7 +242,7 @@ def render_framework(name: str, runs: list[Batch], repository: str | None) -> st
             entries=[entry for entry in entries if entry.result or entry.problem],
             latest=latest,
             registry=registry,
-            share_charts=[(scenario, share) for scenario, share, _ in charts] if measured else [],
+            share_charts=[(scenario, share) for scenario, share, _ in charts],
             instruction_charts=[counted for _, _, counted in charts if counted],
             scenarios=list(SCENARIOS),
             repository=repository,
