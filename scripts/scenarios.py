@@ -1,7 +1,8 @@
-"""The three benchmark scenarios and the exact request each one sends.
+"""The eight benchmark scenarios and the exact requests each one sends.
 
 The verification checks, the wrk script and the Python load generator all build their
-requests from here, so the load is the request that was verified.
+requests from here, so the load is the request that was verified. A scenario sends one
+request on every connection, except routing, which sends its 16 in one fixed order.
 """
 
 from __future__ import annotations
@@ -14,6 +15,44 @@ UPLOAD_CONTENT = b"benchmark upload: " + bytes(range(32, 127)) * 40 + b"\n"
 API_BODY = {"name": "benchmark", "tags": ["a", "b"], "active": True, "score": 12.5}
 API_USER = 42
 API_RECORD = 1337
+ITEMS_COUNT = 100
+EVENTS_COUNT = 20
+ORDER = {
+    "customer": {"id": 7, "name": "Ada Lovelace", "email": "ada@example.com"},
+    "items": [{"sku": f"SKU-000{n}", "quantity": n, "unit_price": n + 0.5} for n in range(1, 11)],
+    "currency": "EUR",
+    "note": "leave at the door",
+}
+# SPEC.md: the middleware scenario's requests carry their own request id.
+REQUEST_ID = "benchmark"
+ROUTING_RESOURCES = 50
+ROUTING_KINDS = ("list", "get", "delete", "child")
+
+
+@dataclass(frozen=True)
+class RouteTarget:
+    """One of the routing scenario's requests and the body the app must answer it with."""
+
+    method: str
+    path: str
+    body: str
+
+
+def route_target(resource: int, kind: str, item: int, child: str = "") -> RouteTarget:
+    """The request for one route of the 200-route table (SPEC.md, routing), and its answer."""
+    base = f"/r{resource}/items"
+    if kind == "list":
+        return RouteTarget("GET", base, f"r{resource} list")
+    if kind == "child":
+        return RouteTarget("GET", f"{base}/{item}/children/{child}", f"r{resource} child {item} {child}")
+    return RouteTarget("DELETE" if kind == "delete" else "GET", f"{base}/{item}", f"r{resource} {kind} {item}")
+
+
+# 16 targets from the first resource to the last, the four kinds of route in turn.
+ROUTING_TARGETS = tuple(
+    route_target(round(index * (ROUTING_RESOURCES - 1) / 15), ROUTING_KINDS[index % 4], 100 + index, f"c{index}")
+    for index in range(16)
+)
 
 
 def multipart_body(field_name: str, filename: str, content: bytes, boundary: str = UPLOAD_BOUNDARY) -> bytes:
