@@ -2,7 +2,7 @@
 
 Sessions per framework (serve-<name>, bench-<name>) are generated from the registry,
 frameworks/frameworks.toml, so adding a framework there adds its sessions. Each app runs in
-its own venv under .venvs/ (the frameworks' pins conflict), built by scripts/appenv.py;
+its own venv under .venvs/ (the frameworks' pins conflict), built by scripts/serve/appenv.py;
 the sessions' own venvs hold only the harness.
 """
 
@@ -28,7 +28,7 @@ STOP = {"interrupt_timeout": 15.0, "terminate_timeout": 5.0}
 def _serve_session(name: str) -> None:
     @nox.session(name=f"serve-{name}")
     def serve(session: nox.Session) -> None:
-        session.run("python", "-m", "scripts.serve", name, *session.posargs, **STOP)
+        session.run("python", "-m", "scripts.serve.server", name, *session.posargs, **STOP)
 
     serve.__doc__ = f"Serve the {name} app as the benchmark runs it (-- --port P, --install REQ); Ctrl-C stops it."
 
@@ -37,7 +37,7 @@ def _bench_session(name: str) -> None:
     @nox.session(name=f"bench-{name}")
     def bench(session: nox.Session) -> None:
         session.install(*HARNESS)
-        session.run("python", "-m", "scripts.bench", name, *session.posargs, **STOP)
+        session.run("python", "-m", "scripts.measure.bench", name, *session.posargs, **STOP)
 
     bench.__doc__ = f"Benchmark {name}, write results/{name}.json (-- --duration, --repeat, --client, …)."
 
@@ -58,7 +58,7 @@ def tests(session: nox.Session) -> None:
 def publish(session: nox.Session) -> None:
     """Render the report into a Pages-branch clone, commit and push (-- --results DIR --site DIR)."""
     session.install(*HARNESS)
-    session.run("python", "-m", "scripts.publish", *session.posargs)
+    session.run("python", "-m", "scripts.site.publish", *session.posargs)
 
 
 @nox.session
@@ -76,10 +76,15 @@ def pipeline(session: nox.Session) -> None:
     listed = session.run("python", "-m", "scripts.frameworks", "--select", args.frameworks, silent=True)
     for name in json.loads(listed):
         # A failed framework still writes its failure record; the pipeline goes on, as the matrix does.
-        session.run("python", "-m", "scripts.bench", name, *bench_args, "--output", args.results,
+        session.run("python", "-m", "scripts.measure.bench", name, *bench_args, "--output", args.results,
                     success_codes=[0, 1], **STOP)  # fmt: skip
     session.run(
-        "python", "-m", "scripts.report", "--results", args.results, *(["--date", args.date] if args.date else [])
+        "python",
+        "-m",
+        "scripts.report.render",
+        "--results",
+        args.results,
+        *(["--date", args.date] if args.date else []),
     )
 
 
@@ -87,35 +92,35 @@ def pipeline(session: nox.Session) -> None:
 def accuracy(session: nox.Session) -> None:
     """Measure the Python load generator against wrk on the same app, side by side; print the ratios."""
     session.install(*HARNESS)
-    session.run("python", "-m", "scripts.accuracy", *session.posargs, **STOP)
+    session.run("python", "-m", "scripts.measure.accuracy", *session.posargs, **STOP)
 
 
 @nox.session
 def calibration(session: nox.Session) -> None:
     """Measure apps as is and with the server's CPU quota-limited; print req/s, share of asgi, instructions."""
     session.install(*HARNESS)
-    session.run("python", "-m", "scripts.calibration", *session.posargs, **STOP)
+    session.run("python", "-m", "scripts.measure.calibration", *session.posargs, **STOP)
 
 
 @nox.session
 def report(session: nox.Session) -> None:
     """Render results/*.json into the site: the dated post, index and methodology (-- --results DIR --date D)."""
     session.install(*HARNESS)
-    session.run("python", "-m", "scripts.report", *session.posargs)
+    session.run("python", "-m", "scripts.report.render", *session.posargs)
 
 
 @nox.session
 def compare(session: nox.Session) -> None:
     """Compare two results, or two folders of them, scenario by scenario, with a verdict (-- OLD NEW [--markdown])."""
     session.install(*HARNESS)
-    session.run("python", "-m", "scripts.compare", *session.posargs)
+    session.run("python", "-m", "scripts.report.compare", *session.posargs)
 
 
 @nox.session
 def site(session: nox.Session) -> None:
     """Build the site with Jekyll and check it in headless Chromium (-- --results DIR; default: the test fixtures)."""
     session.install(*HARNESS)
-    session.run("python", "-m", "scripts.site_check", *session.posargs)
+    session.run("python", "-m", "scripts.site.check", *session.posargs)
 
 
 @nox.session

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from scripts import instructions, procstats, results
 from scripts.frameworks import ROOT
+from scripts.measure import instructions, results
+from scripts.serve import procstats
 
 FAULTY = Path(__file__).parent / "faulty"
 QUICK = "--duration 1 --warmup 0 --repeat 1 --fixed-rate-duration 0 --instruction-requests 0".split()
@@ -30,7 +31,7 @@ def bench(tmp_path: Path, *args: str, frameworks_dir: Path | None = None) -> tup
     if frameworks_dir:
         env["BENCH_FRAMEWORKS_DIR"] = str(frameworks_dir)
     output = tmp_path / "results"
-    command = [sys.executable, "-m", "scripts.bench", *args, "--output", str(output)]
+    command = [sys.executable, "-m", "scripts.measure.bench", *args, "--output", str(output)]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert list(scratch.iterdir()) == [], "the run left temporary files behind"
     return done, output
@@ -149,15 +150,15 @@ def test_interrupting_a_run_leaves_nothing_behind(tmp_path: Path, sig: signal.Si
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     output = tmp_path / "results"
-    command = [sys.executable, "-m", "scripts.bench", "asgi", "--duration", "30", "--warmup", "0", "--repeat", "1",
-               "--client", "python", "--output", str(output)]  # fmt: skip
+    command = [sys.executable, "-m", "scripts.measure.bench", "asgi", "--duration", "30", "--warmup", "0",
+               "--repeat", "1", "--client", "python", "--output", str(output)]  # fmt: skip
     env = {**os.environ, "TMPDIR": str(scratch), "BENCH_UPLOAD_ROOT": str(scratch)}
     bench_process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
         deadline = time.monotonic() + 120
-        while not any(b"scripts.loadgen" in _cmdline(pid) for pid in procstats.tree(bench_process.pid)):
+        while not any(b"scripts.load" in _cmdline(pid) for pid in procstats.tree(bench_process.pid)):
             assert time.monotonic() < deadline, "the load never started"
             time.sleep(0.2)
         children = procstats.tree(bench_process.pid)[1:]

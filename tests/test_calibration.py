@@ -10,8 +10,9 @@ import sys
 
 import pytest
 
-from scripts import cpuquota, instructions
 from scripts.frameworks import ROOT
+from scripts.measure import instructions
+from scripts.serve import cpuquota
 
 
 def _quota_reason() -> str | None:
@@ -55,7 +56,7 @@ def test_a_process_left_in_the_group_is_moved_out_and_the_group_removed() -> Non
 def test_bad_input_is_refused_clearly() -> None:
     for arguments in (["--quota", "1.5"], ["--framework", "nosuch"], ["--scenarios", "nosuch"], ["--repeat", "0"]):
         done = subprocess.run(
-            [sys.executable, "-m", "scripts.calibration", *arguments], cwd=ROOT, capture_output=True, text=True
+            [sys.executable, "-m", "scripts.measure.calibration", *arguments], cwd=ROOT, capture_output=True, text=True
         )
         assert done.returncode == 2, arguments
         assert "Traceback" not in done.stderr
@@ -64,7 +65,7 @@ def test_bad_input_is_refused_clearly() -> None:
 @needs_quota
 @pytest.mark.skipif(not instructions.available(), reason=str(instructions.unavailable_reason()))
 def test_the_session_prints_both_conditions_and_the_count_holds_under_the_quota() -> None:
-    command = [sys.executable, "-m", "scripts.calibration", "--framework", "starlette", "--scenarios", "html",
+    command = [sys.executable, "-m", "scripts.measure.calibration", "--framework", "starlette", "--scenarios", "html",
                "--duration", "1", "--repeat", "1"]  # fmt: skip
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -81,7 +82,7 @@ def test_without_a_cgroup_the_session_says_so_and_exits_cleanly() -> None:
     # A private mount namespace with every cgroup mount taken away: a machine that offers none.
     unmount = 'for point in $(grep cgroup /proc/mounts | cut -d" " -f2 | sort -r); do umount -l "$point"; done'
     script = f'{unmount}; exec "$@"'
-    command = ["unshare", "--mount", "sh", "-c", script, "sh", sys.executable, "-m", "scripts.calibration"]
+    command = ["unshare", "--mount", "sh", "-c", script, "sh", sys.executable, "-m", "scripts.measure.calibration"]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "cannot slow the server down on this machine, nothing measured" in done.stdout

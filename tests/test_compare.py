@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from scripts import compare, figures, ranking
-from scripts.figures import Spread
 from scripts.frameworks import ROOT
-from scripts.markdown import milliseconds
+from scripts.report import compare, figures, ranking
+from scripts.report.figures import Spread
+from scripts.report.markdown import milliseconds
 from scripts.scenarios import SCENARIOS
 
 V1 = ROOT / "tests" / "data" / "results"
@@ -27,7 +27,9 @@ V2 = ROOT / "tests" / "data" / "results-v2"
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "scripts.compare", *args], cwd=ROOT, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "scripts.report.compare", *args], cwd=ROOT, capture_output=True, text=True
+    )
 
 
 def read(folder: Path, name: str) -> dict:

@@ -11,8 +11,9 @@ import platform
 
 import pytest
 
-from scripts import frameworks, verify
-from scripts.serve import Server
+from scripts import frameworks
+from scripts.check import verify
+from scripts.serve.server import Server
 
 CHECKS = verify.check_names()
 

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from scripts import cpus, fixedrate, frameworks, load
+from scripts import frameworks
 from scripts.frameworks import ROOT
-from scripts.serve import Server
+from scripts.load import drive, fixedrate
+from scripts.serve import cpus
+from scripts.serve.server import Server
 
 FAULTY = Path(__file__).parent / "faulty"
 SPLIT = cpus.split()
@@ -56,8 +58,8 @@ def test_the_fixed_rate_shows_a_stall_that_the_closed_loop_hides(monkeypatch: py
     """
     stall_ms = STALL_S * 1000
     with _stalling_server(monkeypatch, STALL_S, EVERY_S) as server:
-        fixed = load.fixed_rate(server.base_url, "html", RATE, CONNECTIONS, SECONDS, SPLIT.client)
-        closed = load.run("python", server.base_url, "html", CONNECTIONS, SECONDS, SPLIT.client)
+        fixed = drive.fixed_rate(server.base_url, "html", RATE, CONNECTIONS, SECONDS, SPLIT.client)
+        closed = drive.run("python", server.base_url, "html", CONNECTIONS, SECONDS, SPLIT.client)
     assert fixed["errors"] == 0 and fixed["requests"] == RATE * SECONDS
     assert not fixed["overloaded"] and not fixed["client_bound"], fixed
     assert fixed["latency_ms"]["p99"] >= stall_ms / 2, fixed
@@ -72,7 +74,7 @@ def test_an_easy_rate_is_kept_within_one_percent() -> None:
     """1,000 req/s is a few percent of what the baseline serves here, so it keeps the rate."""
     rate, seconds = 1000, 5
     with Server(frameworks.get(frameworks.BASELINE), cores=SPLIT.server) as server:
-        result = load.fixed_rate(server.base_url, "html", rate, 64, seconds, SPLIT.client)
+        result = drive.fixed_rate(server.base_url, "html", rate, 64, seconds, SPLIT.client)
     assert result["rate_asked"] == rate
     assert result["rate_achieved"] == pytest.approx(rate, rel=0.01), result
     assert not result["overloaded"], result
@@ -91,7 +93,7 @@ def test_a_rate_the_server_cannot_carry_is_flagged_overloaded(monkeypatch: pytes
     """
     rate, seconds = 200, 4
     with _stalling_server(monkeypatch, 0.01, 0) as server:
-        result = load.fixed_rate(server.base_url, "html", rate, CONNECTIONS, seconds, SPLIT.client)
+        result = drive.fixed_rate(server.base_url, "html", rate, CONNECTIONS, seconds, SPLIT.client)
     assert result["overloaded"], result
     assert result["rate_achieved"] <= 100 * 1.01, result
     assert not result["client_bound"], result
@@ -107,7 +109,7 @@ def test_a_rate_the_server_cannot_carry_is_flagged_overloaded(monkeypatch: pytes
     ],
 )
 def test_bad_rates_get_a_clear_error(args: list[str], message: str) -> None:
-    command = [sys.executable, "-m", "scripts.loadgen", "--url", "http://127.0.0.1:9", "--scenario", "html", *args]
+    command = [sys.executable, "-m", "scripts.load", "--url", "http://127.0.0.1:9", "--scenario", "html", *args]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert message in done.stderr

@@ -21,9 +21,12 @@ from pathlib import Path
 
 import pytest
 
-from scripts import appenv, frameworks, override, results, verify
+from scripts import frameworks
+from scripts.check import verify
 from scripts.frameworks import ROOT
-from scripts.serve import Server, free_port
+from scripts.measure import results
+from scripts.serve import appenv, override
+from scripts.serve.server import Server, free_port
 
 # A starlette release older than its pin that still passes the contract.
 OLDER = "1.9.0"
@@ -72,7 +75,7 @@ def bench(tmp_path: Path, venvs: Path, *args: str) -> tuple[subprocess.Completed
     scratch = Path(tempfile.mkdtemp(prefix="tmp-", dir=tmp_path))
     env = {**os.environ, "TMPDIR": str(scratch), "BENCH_UPLOAD_ROOT": str(scratch), "BENCH_VENVS_DIR": str(venvs)}
     output = tmp_path / "results"
-    command = [sys.executable, "-m", "scripts.bench", *args, "--output", str(output)]
+    command = [sys.executable, "-m", "scripts.measure.bench", *args, "--output", str(output)]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert list(scratch.iterdir()) == [], "the run left temporary files behind"
     return done, output
@@ -178,7 +181,7 @@ def test_serve_runs_the_same_override_venv_and_answers_the_contract(tmp_path: Pa
     port = free_port()
     env = {**os.environ, "BENCH_VENVS_DIR": str(venvs)}
     requirement = f"starlette=={OLDER}"
-    command = [sys.executable, "-m", "scripts.serve", "starlette", "--port", str(port), "--install", requirement]
+    command = [sys.executable, "-m", "scripts.serve.server", "starlette", "--port", str(port), "--install", requirement]
     serve = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         lines = [serve.stdout.readline() for _ in range(3)]
@@ -197,7 +200,7 @@ def test_serve_runs_the_same_override_venv_and_answers_the_contract(tmp_path: Pa
 
 def test_serve_names_a_bad_install_in_one_line(tmp_path: Path, venvs: Path) -> None:
     env = {**os.environ, "BENCH_VENVS_DIR": str(venvs)}
-    command = [sys.executable, "-m", "scripts.serve", "starlette", "--install", "starlette==!!"]
+    command = [sys.executable, "-m", "scripts.serve.server", "starlette", "--install", "starlette==!!"]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.startswith("serve: --install starlette==!!: not a requirement") and done.stderr.count("\n") == 1

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from scripts import frameworks, instructions, procstats
+from scripts import frameworks
 from scripts.frameworks import ROOT
+from scripts.measure import instructions
+from scripts.serve import procstats
 
 pytestmark = pytest.mark.skipif(not instructions.available(), reason=str(instructions.unavailable_reason()))
 
@@ -79,7 +81,7 @@ def test_two_counts_agree_and_a_framework_costs_more_than_asgi(owned_temp: Path)
 
 
 def test_ctrl_c_stops_valgrind_and_leaves_no_file(owned_temp: Path) -> None:
-    command = [sys.executable, "-m", "scripts.instructions", "asgi", "--requests", "1000000", "--repeat", "1"]
+    command = [sys.executable, "-m", "scripts.measure.instructions", "asgi", "--requests", "1000000", "--repeat", "1"]
     cli = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 120
@@ -101,7 +103,7 @@ def test_ctrl_c_stops_valgrind_and_leaves_no_file(owned_temp: Path) -> None:
 def test_bad_input_is_refused_clearly() -> None:
     for arguments in (["nosuch"], ["asgi", "--requests", "0"], ["asgi", "--scenarios", "html,nosuch"]):
         done = subprocess.run(
-            [sys.executable, "-m", "scripts.instructions", *arguments], cwd=ROOT, capture_output=True, text=True
+            [sys.executable, "-m", "scripts.measure.instructions", *arguments], cwd=ROOT, capture_output=True, text=True
         )
         assert done.returncode == 2, arguments
         assert "Traceback" not in done.stderr
@@ -109,7 +111,7 @@ def test_bad_input_is_refused_clearly() -> None:
 
 def test_without_valgrind_the_reason_is_given(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "scripts.instructions", "asgi"],
+        [sys.executable, "-m", "scripts.measure.instructions", "asgi"],
         cwd=ROOT,
         env={**os.environ, "PATH": str(tmp_path)},  # a folder with no valgrind in it
         capture_output=True,

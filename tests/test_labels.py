@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from scripts import frameworks, labels
+from scripts import frameworks
+from scripts.check import labels
 
 STDLIB_JSON = {"json (stdlib)": ["decode", "encode"]}
 # framework: (HTTP parser, {JSON library: what it does}); every app runs on uvloop.

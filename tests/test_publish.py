@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scripts import publish
 from scripts.frameworks import ROOT
+from scripts.site import publish
 
 RESULTS = ROOT / "tests" / "data" / "results"
 DATE = "2026-01-02"

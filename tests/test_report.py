@@ -1,5 +1,5 @@
 """The report, on real results: tests/data/results/ holds the JSON of real benchmark runs
-(`python -m scripts.bench <name> --duration 2 --warmup 1 --repeat 2 --client wrk`, schema v1)
+(`python -m scripts.measure.bench <name> --duration 2 --warmup 1 --repeat 2 --client wrk`, schema v1)
 and one deliberately broken file; tests/data/results-v2/ holds schema-v2 results DERIVED from
 them (see its README) until measured v2 results replace them. Every expectation is computed
 from the files. Every test renders into a temporary copy of the site."""
@@ -16,11 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from scripts import batches, charts, frameworks, ranking, report, site_check
-from scripts.figures import Spread
+from scripts import frameworks
 from scripts.frameworks import ROOT
-from scripts.measure import DEFAULTS, Settings
+from scripts.measure.steps import DEFAULTS, Settings
+from scripts.report import batches, charts, ranking, render
+from scripts.report.figures import Spread
 from scripts.scenarios import SCENARIOS
+from scripts.site import check
 
 RESULTS = ROOT / "tests" / "data" / "results"
 BROKEN = "broken.json"
@@ -56,12 +58,14 @@ def results_dir(tmp_path: Path, names: list[str], extra: dict[str, str] | None =
     return folder
 
 
-def render(results: Path, site: Path, day: str = DATE) -> int:
-    return report.main(["--results", str(results), "--date", day, "--site", str(site), "--repository", REPOSITORY])
+def render_site(results: Path, site: Path, day: str = DATE) -> int:
+    return render.main(["--results", str(results), "--date", day, "--site", str(site), "--repository", REPOSITORY])
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "scripts.report", *args], cwd=ROOT, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "scripts.report.render", *args], cwd=ROOT, capture_output=True, text=True
+    )
 
 
 def test_the_fixtures_are_real_results_of_at_least_three_frameworks() -> None:
@@ -135,7 +139,7 @@ def test_broken_and_invalid_files_are_named_and_shown_as_no_result(tmp_path: Pat
         [name for name in MEASURED if name != "django"],
         {BROKEN: (RESULTS / BROKEN).read_text(), "django.json": json.dumps(invalid), "empty.json": ""},
     )
-    assert render(folder, site) == 0
+    assert render_site(folder, site) == 0
     terminal = capsys.readouterr()
     assert "Traceback" not in terminal.err + terminal.out
     assert re.search(r"broken\.json: not valid JSON: .* at line \d+, column \d+; shown as no result", terminal.err)
@@ -167,7 +171,7 @@ def test_a_second_file_for_the_same_framework_is_named_not_merged(tmp_path: Path
 
 
 def test_frameworks_without_a_result_file_are_listed_not_dropped(site: Path) -> None:
-    assert render(RESULTS, site) == 0
+    assert render_site(RESULTS, site) == 0
     post = (site / "_posts" / f"{DATE}-results.md").read_text()
     absent = [name for name in frameworks.names() if name not in MEASURED]
     linked = ", ".join(f"[{name}]({{% link framework/{name}.md %}})" for name in absent)
@@ -175,23 +179,23 @@ def test_frameworks_without_a_result_file_are_listed_not_dropped(site: Path) -> 
 
 
 def test_a_rerun_for_the_same_date_replaces_its_post_and_data(tmp_path: Path, site: Path) -> None:
-    assert render(RESULTS, site) == 0
+    assert render_site(RESULTS, site) == 0
     first = (site / "_posts" / f"{DATE}-results.md").read_text()
     fewer = results_dir(tmp_path, MEASURED[:-1])
-    assert render(fewer, site) == 0
+    assert render_site(fewer, site) == 0
     assert sorted(path.name for path in (site / "_posts").iterdir()) == [f"{DATE}-results.md"]
     assert sorted(path.name for path in (site / "_data" / "runs").iterdir()) == [f"{DATE}.json"]
     assert sorted(path.name for path in (site / "downloads").iterdir()) == [f"{DATE}.csv", f"{DATE}.json"]
     second = (site / "_posts" / f"{DATE}-results.md").read_text()
     dropped = rf"^\| =?\d+ \| \[{MEASURED[-1]}\]"
     assert re.search(dropped, first, re.MULTILINE) and not re.search(dropped, second, re.MULTILINE)
-    assert render(fewer, site) == 0
+    assert render_site(fewer, site) == 0
     assert (site / "_posts" / f"{DATE}-results.md").read_text() == second, "rendering is deterministic"
 
 
 def test_the_index_shows_the_latest_run_and_a_trend_over_every_run(tmp_path: Path, site: Path) -> None:
-    assert render(RESULTS, site, "2026-01-03") == 0
-    assert render(results_dir(tmp_path, MEASURED[:3]), site, "2026-01-01") == 0
+    assert render_site(RESULTS, site, "2026-01-03") == 0
+    assert render_site(results_dir(tmp_path, MEASURED[:3]), site, "2026-01-01") == 0
     index = (site / "index.md").read_text()
     assert "## Latest results: 2026-01-03" in index and "{% post_url 2026-01-03-results %}" in index
     assert index.count("<svg") == 1 + len(SCENARIOS)
@@ -225,19 +229,19 @@ def test_bad_input_gets_a_message_not_a_traceback(site: Path, arguments: list[st
 def test_a_published_run_renders_again_from_its_served_data_alone(tmp_path: Path, site: Path) -> None:
     """downloads/<date>.json holds everything the pages were drawn from: rendering again from it, at its
     own date, gives the same post, index and framework pages."""
-    assert render(RESULTS, site, "2026-01-01") == 0
-    assert render(V2, site) == 0
+    assert render_site(RESULTS, site, "2026-01-01") == 0
+    assert render_site(V2, site) == 0
     pages = ["index.md", f"_posts/{DATE}-results.md", *(f"framework/{name}.md" for name in V2_NAMES)]
     before = {page: (site / page).read_text() for page in pages}
     served = tmp_path / "served.json"
     shutil.copy(site / "downloads" / f"{DATE}.json", served)
     (site / "_posts" / f"{DATE}-results.md").unlink()
-    assert report.main(["--results", str(served), "--site", str(site), "--repository", REPOSITORY]) == 0
+    assert render.main(["--results", str(served), "--site", str(site), "--repository", REPOSITORY]) == 0
     assert {page: (site / page).read_text() for page in pages} == before
 
 
 def test_a_run_file_that_is_not_one_or_of_another_date_is_refused_in_one_line(tmp_path: Path, site: Path) -> None:
-    assert render(V2, site) == 0
+    assert render_site(V2, site) == 0
     served = site / "downloads" / f"{DATE}.json"
     done = cli("--results", str(served), "--site", str(site), "--date", "2026-02-03")
     assert done.returncode == 1 and done.stderr == f"report: {served} holds the run of {DATE}, not of 2026-02-03\n"
@@ -249,7 +253,7 @@ def test_a_run_file_that_is_not_one_or_of_another_date_is_refused_in_one_line(tm
 
 
 def test_the_terminal_shows_the_combined_table(site: Path, capsys) -> None:
-    assert render(RESULTS, site) == 0
+    assert render_site(RESULTS, site) == 0
     lines = capsys.readouterr().out.splitlines()
     header = next(line for line in lines if line.startswith("#"))
     assert "vs asgi" in header and all(f"{scenario} req/s" in header for scenario in SCENARIOS)
@@ -262,7 +266,7 @@ def _settings_table(page: str) -> dict[str, str]:
 
 
 def test_the_methodology_numbers_are_the_codes_defaults(site: Path) -> None:
-    assert render(RESULTS, site) == 0
+    assert render_site(RESULTS, site) == 0
     page = (site / "methodic.md").read_text()
     table = _settings_table(page)
     assert table["Measured run, per scenario and repeat"] == f"{DEFAULTS.duration} s"
@@ -273,24 +277,24 @@ def test_the_methodology_numbers_are_the_codes_defaults(site: Path) -> None:
     assert table["Latency run at half load, per scenario"] == f"{DEFAULTS.fixed_rate_duration} s"
     # Other settings give other numbers: the page is rendered from them, not written by hand.
     other = Settings(duration=7, warmup=2, repeat=9, connections=33, fixed_rate_duration=6)
-    table = _settings_table(report.render_methodic(other))
+    table = _settings_table(render.render_methodic(other))
     assert [table[key] for key in ("Measured run, per scenario and repeat", repeats)] == ["7 s", "9"]
     assert table["Keep-alive connections"] == "33" and table["Latency run at half load, per scenario"] == "6 s"
-    assert "keeps 33 connections open" in report.render_methodic(other)
+    assert "keeps 33 connections open" in render.render_methodic(other)
     # The noise rule, and how often it errs with the repeats the settings give, are the code's.
     for settings in (DEFAULTS, other):
-        text = " ".join(report.render_methodic(settings).split())
+        text = " ".join(render.render_methodic(settings).split())
         odds = 2 / math.comb(2 * settings.repeat, settings.repeat)
         assert " ".join(ranking.NOISE_RULE.split()) in text
         assert f"With {settings.repeat} repeats on each side that is {odds * 100:.2g}% of the time" in text
 
 
 def test_no_url_to_another_host_anywhere_in_the_rendered_site(site: Path) -> None:
-    assert render(RESULTS, site) == 0
+    assert render_site(RESULTS, site) == 0
     for path in sorted(site.rglob("*")):
         if path.is_file():
             for url in re.findall(r"https?://[^\s\"'<>)\]]+", path.read_text(encoding="utf-8")):
-                if site_check.remote(url):
+                if check.remote(url):
                     # The only remote URLs are links to PyPI pages and to the apps' code, never fetched.
                     assert PYPI_PROJECT.fullmatch(url) or url.startswith(REPOSITORY), f"{path.relative_to(site)}: {url}"
                     assert f"]({url})" in path.read_text(), f"{url} is not a plain link"
@@ -305,7 +309,7 @@ needs_browser = pytest.mark.skipif(
 @needs_browser
 def test_the_site_builds_with_jekyll_and_shows_tables_and_charts_in_chromium(tmp_path: Path) -> None:
     shots = tmp_path / "screenshots"
-    assert site_check.check(RESULTS, DATE, shots) == []
+    assert check.check(RESULTS, DATE, shots) == []
     pages = [f"framework-{name}.png" for name in sorted(set(frameworks.names()) | set(MEASURED))]
     assert sorted(path.name for path in shots.iterdir()) == sorted(["index.png", "methodic.png", "post.png", *pages])
 
@@ -318,12 +322,12 @@ def test_the_site_check_catches_a_page_that_fetches_from_another_host(tmp_path: 
         '<!DOCTYPE html><html><head><link rel="stylesheet" href="//fonts.example.invalid/a.css"></head>'
         '<body><img src="https://cdn.example.invalid/chart.png"><a href="https://pypi.org/project/x/">x</a></body></html>'
     )
-    assert site_check.remote_fetches(built) == [
+    assert check.remote_fetches(built) == [
         "index.html: //fonts.example.invalid/a.css",
         "index.html: https://cdn.example.invalid/chart.png",
     ]
-    with site_check.serve(built) as base_url:
-        problems = site_check.look(site_check.Page("bad", "/", 0, 0), base_url, tmp_path, tmp_path)
+    with check.serve(built) as base_url:
+        problems = check.look(check.Page("bad", "/", 0, 0), base_url, tmp_path, tmp_path)
     assert "bad: the page requested https://cdn.example.invalid/chart.png" in problems
     assert "bad: fetches https://cdn.example.invalid/chart.png" in problems
 
@@ -371,7 +375,7 @@ def post_of(site: Path, day: str = DATE) -> str:
 def test_the_schema_accepts_each_version_with_its_own_fields_only() -> None:
     from jsonschema import ValidationError
 
-    from scripts import results
+    from scripts.measure import results
 
     for name in V2_NAMES:
         results.validate(read(V2, name))
@@ -405,7 +409,7 @@ def test_v2_shares_are_the_paired_medians_and_the_composite_their_geometric_mean
 
 
 def test_v1_results_still_render_their_shares_marked_unpaired(site: Path) -> None:
-    assert render(RESULTS, site) == 0
+    assert render_site(RESULTS, site) == 0
     post = post_of(site)
     rows = [row for row in table(section(post, "## Composite")) if row["vs asgi"] != "no result"]
     assert rows and all(row["range"].endswith(" unpaired") for row in rows)
@@ -413,7 +417,7 @@ def test_v1_results_still_render_their_shares_marked_unpaired(site: Path) -> Non
     measured = table(section(post, "## How this run was measured"))
     assert {name_of(row["Framework"]): row["Python"] for row in measured} == dict.fromkeys(MEASURED, "unknown")
     for scenario in SCENARIOS:
-        for row in table(section(post, f"## {scenario}: {report.SCENARIO_TITLES[scenario]}")):
+        for row in table(section(post, f"## {scenario}: {render.SCENARIO_TITLES[scenario]}")):
             if row["req/s"] != "no result":
                 assert row["instructions/req"] == row["above asgi"] == "n/a"
         assert f'id="instructions-{scenario}-title"' not in post
@@ -421,12 +425,12 @@ def test_v1_results_still_render_their_shares_marked_unpaired(site: Path) -> Non
 
 
 def test_instructions_per_request_and_the_overhead_above_asgi(site: Path) -> None:
-    assert render(V2, site) == 0
+    assert render_site(V2, site) == 0
     post, index = post_of(site), (site / "index.md").read_text()
     for page in (post, index):  # what it measures, and what not
         assert all(words in page for words in ("user-space machine instructions", "every runner", "kernel", "waiting"))
     for scenario in SCENARIOS:
-        rows = table(section(post, f"## {scenario}: {report.SCENARIO_TITLES[scenario]}"))
+        rows = table(section(post, f"## {scenario}: {render.SCENARIO_TITLES[scenario]}"))
         for row in rows:
             result = read(V2, name_of(row["Framework"]))
             own = result["scenarios"][scenario]["instructions"]["per_request"]
@@ -446,9 +450,9 @@ def test_instructions_per_request_and_the_overhead_above_asgi(site: Path) -> Non
 
 
 def test_latency_at_half_load_or_overloaded(site: Path) -> None:
-    from scripts.markdown import milliseconds
+    from scripts.report.markdown import milliseconds
 
-    assert render(V2, site) == 0
+    assert render_site(V2, site) == 0
     post = post_of(site)
     for scenario in SCENARIOS:
         rows = table(section(post, f"### {scenario}: latency at half load"))
@@ -478,7 +482,7 @@ def test_an_overloaded_half_load_run_shows_no_latency(tmp_path: Path, site: Path
     result = read(V2, "falcon")
     result["scenarios"]["api"]["fixed_rate"]["overloaded"] = True
     (folder / "falcon.json").write_text(json.dumps(result))
-    assert render(folder, site) == 0
+    assert render_site(folder, site) == 0
     post = post_of(site)
     rows = {name_of(row["Framework"]): row for row in table(section(post, "### api: latency at half load"))}
     assert rows["falcon"]["p50 ms"] == "overloaded" and rows["falcon"]["p99 ms"] == ""
@@ -486,7 +490,7 @@ def test_an_overloaded_half_load_run_shows_no_latency(tmp_path: Path, site: Path
 
 
 def test_each_result_shows_its_python_and_its_baseline_figures(site: Path) -> None:
-    assert render(V2, site) == 0
+    assert render_site(V2, site) == 0
     post = post_of(site)
     measured = table(section(post, "## How this run was measured"))
     assert {name_of(row["Framework"]): row["Python"] for row in measured} == {
@@ -504,7 +508,7 @@ def test_each_result_shows_its_python_and_its_baseline_figures(site: Path) -> No
 
 
 def test_start_commands_hold_placeholders_never_a_machine_path(site: Path) -> None:
-    assert render(RESULTS, site) == 0
+    assert render_site(RESULTS, site) == 0
     measured = {name_of(row["Framework"]): row for row in table(section(post_of(site), "## How this run was measured"))}
     for name in MEASURED:
         recorded = read(RESULTS, name)["server"]["command"]
@@ -520,7 +524,7 @@ def test_a_result_benchmarked_with_an_install_override_is_not_published(tmp_path
                                      "commit": None, "dirty": None}  # fmt: skip
     folder = folder_of(tmp_path / "results", found)
     assert "starlette" not in batches.load_batch(folder, DATE).results
-    assert render(folder, site) == 0
+    assert render_site(folder, site) == 0
     rows = {name_of(row["Framework"]): row for row in table(section(post_of(site), "## Composite"))}
     reason = rows["starlette"]["flags or reason"].replace("&#45;", "-")
     assert rows["starlette"]["vs asgi"] == "no result" and "--install starlette==1.11.0" in reason
@@ -534,8 +538,8 @@ def test_the_post_opens_with_what_changed_since_the_previous_run(tmp_path: Path,
         entry["share"] = {key: [v / 2 for v in share[key]] if key == "pairs" else share[key] / 2 for key in share}
     after["aiohttp"]["versions"]["framework"]["version"] += ".post1"
     after["asgi"]["versions"]["python"] = "3.12.1"
-    assert render(folder_of(tmp_path / "before", before), site, "2026-01-01") == 0
-    assert render(folder_of(tmp_path / "after", after), site, DATE) == 0
+    assert render_site(folder_of(tmp_path / "before", before), site, "2026-01-01") == 0
+    assert render_site(folder_of(tmp_path / "after", after), site, DATE) == 0
     changed = section(post_of(site), "## Since the previous run (2026-01-01)")
     lines = {line.split("**")[1]: line for line in changed.splitlines() if line.startswith("- **")}
     moved = lines["Share of asgi moved beyond the noise"]
@@ -554,8 +558,8 @@ def test_the_post_opens_with_what_changed_since_the_previous_run(tmp_path: Path,
 
 
 def test_the_post_says_when_the_previous_run_had_another_processor_or_method(site: Path) -> None:
-    assert render(RESULTS, site, "2026-01-01") == 0
-    assert render(V2, site, DATE) == 0
+    assert render_site(RESULTS, site, "2026-01-01") == 0
+    assert render_site(V2, site, DATE) == 0
     changed = " ".join(section(post_of(site), "## Since the previous run (2026-01-01)").split())
     assert (
         "one unpaired baseline run (schema 1) (old) against a baseline run paired with each run (schema 2) (new)"
@@ -569,8 +573,8 @@ def test_the_post_says_when_the_previous_run_had_another_processor_or_method(sit
 def test_trend_charts_ring_a_run_whose_python_changed(tmp_path: Path, site: Path) -> None:
     changed = {name: read(V2, name) for name in V2_NAMES}
     changed["starlette"]["versions"]["python"] = "3.12.1"
-    assert render(V2, site, "2026-01-01") == 0
-    assert render(folder_of(tmp_path / "later", changed), site, DATE) == 0
+    assert render_site(V2, site, "2026-01-01") == 0
+    assert render_site(folder_of(tmp_path / "later", changed), site, DATE) == 0
     index = (site / "index.md").read_text()
     for scenario in SCENARIOS:
         trend = index.split(f'id="trend-{scenario}-desc">')[1].split("</desc>")[0]
@@ -583,8 +587,8 @@ def test_trend_charts_ring_a_run_whose_python_changed(tmp_path: Path, site: Path
 
 def test_trend_charts_ring_the_first_run_measured_another_way(site: Path) -> None:
     """Schema 1 had no paired baseline: a share that moved when the method changed must say so on the chart."""
-    assert render(RESULTS, site, "2026-01-01") == 0
-    assert render(V2, site, DATE) == 0
+    assert render_site(RESULTS, site, "2026-01-01") == 0
+    assert render_site(V2, site, DATE) == 0
     index = (site / "index.md").read_text()
     for scenario in SCENARIOS:
         trend = index.split(f'id="trend-{scenario}-desc">')[1].split("</desc>")[0]
@@ -614,8 +618,8 @@ def test_a_trend_line_that_shares_a_colour_with_an_earlier_one_is_dashed() -> No
 
 
 def test_a_page_per_framework_with_its_runs_charts_code_and_checks(tmp_path: Path, site: Path) -> None:
-    assert render(RESULTS, site, "2026-01-01") == 0
-    assert render(V2, site, DATE) == 0
+    assert render_site(RESULTS, site, "2026-01-01") == 0
+    assert render_site(V2, site, DATE) == 0
     pages = sorted(path.stem for path in (site / "framework").glob("*.md"))
     assert pages == sorted(set(frameworks.names()) | set(MEASURED))
     for name in V2_NAMES:
@@ -638,7 +642,7 @@ def test_a_page_per_framework_with_its_runs_charts_code_and_checks(tmp_path: Pat
 
 
 def test_every_framework_name_in_the_post_and_the_index_links_to_its_page(site: Path) -> None:
-    assert render(V2, site) == 0
+    assert render_site(V2, site) == 0
     post, index = post_of(site), (site / "index.md").read_text()
     pages = sorted(path.stem for path in (site / "framework").glob("*.md"))
     for name in pages:
@@ -660,7 +664,7 @@ def test_a_framework_the_registry_marks_unmaintained_is_named_so_beside_its_figu
     registry.write_text(text.replace('package = "falcon"\n', f'package = "falcon"\nunmaintained = "{evidence}"\n'))
     monkeypatch.setattr(frameworks, "REGISTRY", registry)
     assert [name for name, framework in frameworks.load().items() if framework.unmaintained] == ["falcon"]
-    assert render(V2, site) == 0
+    assert render_site(V2, site) == 0
     index = (site / "index.md").read_text()
     for note in (section(post_of(site), "## Composite"), section(index, f"## Latest results: {DATE}")):
         assert f"[falcon]({{% link framework/falcon.md %}}), {evidence}." in note
@@ -674,7 +678,7 @@ def test_a_framework_the_registry_marks_unmaintained_is_named_so_beside_its_figu
 def test_each_run_s_raw_data_is_served_as_json_and_csv(tmp_path: Path, site: Path) -> None:
     import csv
 
-    assert render(V2, site) == 0
+    assert render_site(V2, site) == 0
     served = json.loads((site / "downloads" / f"{DATE}.json").read_text())
     assert sorted(result["framework"] for result in served["results"]) == V2_NAMES
     assert all(result == read(V2, result["framework"]) for result in served["results"])
@@ -700,7 +704,7 @@ def test_a_failed_v2_result_renders_everywhere_with_its_reason(tmp_path: Path, s
         entry |= {"status": "failed", "reason": "not measured: the server did not start", "runs": [], "summary": None,
                   "share": None, "instructions": None, "fixed_rate": None}  # fmt: skip
     failed["baseline"] = {"framework": "asgi", "status": "failed", "reason": "port in use", "scenarios": {}}
-    assert render(folder_of(tmp_path / "results", found), site) == 0
+    assert render_site(folder_of(tmp_path / "results", found), site) == 0
     post = post_of(site)
     row = {name_of(r["Framework"]): r for r in table(section(post, "## Composite"))}["falcon"]
     assert row["vs asgi"] == "no result" and "not measured: the server did not start" in row["flags or reason"]
@@ -715,25 +719,25 @@ def test_a_failed_v2_result_renders_everywhere_with_its_reason(tmp_path: Path, s
 
 
 def test_the_site_check_follows_links_and_catches_what_does_not_resolve(tmp_path: Path) -> None:
-    from scripts import downloads
+    from scripts.report import downloads
 
     built = tmp_path / "built"
     (built / "downloads").mkdir(parents=True)
     (built / "downloads" / "good.csv").write_text(",".join(downloads.COLUMNS) + "\n")
     (built / "downloads" / "bad.csv").write_text("date,framework\n")
     (built / "downloads" / "bad.json").write_text("{")
-    with site_check.serve(built) as base_url:
-        assert site_check.reach(base_url, "/downloads/good.csv") is None
-        assert "does not start with the CSV header" in site_check.reach(base_url, "/downloads/bad.csv")
-        assert "is not valid JSON" in site_check.reach(base_url, "/downloads/bad.json")
-        assert "does not resolve" in site_check.reach(base_url, "/framework/missing.html")
+    with check.serve(built) as base_url:
+        assert check.reach(base_url, "/downloads/good.csv") is None
+        assert "does not start with the CSV header" in check.reach(base_url, "/downloads/bad.csv")
+        assert "is not valid JSON" in check.reach(base_url, "/downloads/bad.json")
+        assert "does not resolve" in check.reach(base_url, "/framework/missing.html")
 
 
 def test_no_machine_path_anywhere_in_the_rendered_site(site: Path) -> None:
     """Schema-1 results recorded the venv's absolute path; nothing rendered from them shows it."""
     recorded = {read(RESULTS, name)["server"]["command"][0] for name in MEASURED}
     machine_prefixes = {path.split("/.venvs/")[0] for path in recorded if "/.venvs/" in path} | {str(ROOT)}
-    assert render(RESULTS, site) == 0
+    assert render_site(RESULTS, site) == 0
     for path in site.rglob("*"):
         if path.is_file() and path.suffix in {".md", ".json", ".csv", ".html"}:
             text = path.read_text()

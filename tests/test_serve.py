@@ -13,10 +13,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from scripts import frameworks, procstats
+from scripts import frameworks
 from scripts.frameworks import ROOT
 from scripts.scenarios import SCENARIOS
-from scripts.serve import RAM_DIR, Server, ServerError, filesystem_of, free_port
+from scripts.serve import procstats
+from scripts.serve.server import RAM_DIR, Server, ServerError, filesystem_of, free_port
 
 
 def _wait_for(url: str, timeout: float = 60) -> None:
@@ -39,7 +40,7 @@ def _environ_path(pid: int, name: str) -> Path:
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_serve_command_stops_every_process_and_removes_uploads(sig: signal.Signals) -> None:
     port = free_port()
-    command = [sys.executable, "-m", "scripts.serve", frameworks.BASELINE, "--port", str(port)]
+    command = [sys.executable, "-m", "scripts.serve.server", frameworks.BASELINE, "--port", str(port)]
     serve = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         _wait_for(f"http://127.0.0.1:{port}/html")
@@ -62,7 +63,9 @@ def test_serve_command_stops_every_process_and_removes_uploads(sig: signal.Signa
 
 
 def test_serve_names_an_unknown_framework() -> None:
-    done = subprocess.run([sys.executable, "-m", "scripts.serve", "nosuch"], cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "scripts.serve.server", "nosuch"], cwd=ROOT, capture_output=True, text=True
+    )
     assert done.returncode == 2
     assert "unknown framework 'nosuch'" in done.stderr
     assert "Traceback" not in done.stderr

@@ -1,11 +1,11 @@
 """Which event loop, HTTP parser and JSON library served an app's requests, as observed.
 
 A result names the libraries on the request path, not those merely loaded: the app is
-started once more under `scripts/probe.py`, serves each scenario's request a few times while
+started once more under `scripts/check/probe.py`, serves each scenario's request a few times while
 the probe records every function called, and the rules below turn those calls into labels.
 What no rule recognises (a parser written in Rust, say) is labelled "unknown", never guessed.
 
-    python -m scripts.labels starlette   # prints the labels of one app
+    python -m scripts.check.labels starlette   # prints the labels of one app
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ from pathlib import Path
 
 import httpx
 
-from scripts import frameworks, override
+from scripts import frameworks
 from scripts.scenarios import SCENARIOS
-from scripts.serve import Server, ServerError
+from scripts.serve import override
+from scripts.serve.server import Server, ServerError
 
 PROBE = Path(__file__).with_name("probe.py")
 REQUESTS_PER_SCENARIO = 3

@@ -2,7 +2,7 @@
 
     python probe.py CONTROL OUTPUT -- PYTHON -m module args…   (or: -- PYTHON script.py args…)
 
-It runs inside the app's own venv, so it uses the standard library only, and `scripts.labels`
+It runs inside the app's own venv, so it uses the standard library only, and `scripts.check.labels`
 starts it and reads what it wrote. Loading a library proves nothing (FastAPI imports orjson
 and never calls it; Sanic imports httptools and parses HTTP itself), so this records the
 functions actually called while requests are served: the profiler stays idle until CONTROL

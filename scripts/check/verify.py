@@ -4,7 +4,7 @@ The conformance tests call `verify()` for every app, and the benchmark calls it 
 load: a scenario whose checks fail is recorded as failed and not measured. Checks tagged
 "all" (routing, and the server still serving after bad input) gate every scenario.
 
-    python -m scripts.verify http://127.0.0.1:8000   # prints each check, exit 1 on a failure
+    python -m scripts.check.verify http://127.0.0.1:8000   # prints each check, exit 1 on a failure
 """
 
 from __future__ import annotations
@@ -375,7 +375,7 @@ def failures_by_scenario(checks: list[Check], scenarios: list[str]) -> dict[str,
 
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
-        print("usage: python -m scripts.verify BASE_URL", file=sys.stderr)
+        print("usage: python -m scripts.check.verify BASE_URL", file=sys.stderr)
         return 2
     checks = verify(argv[0])
     for item in checks:

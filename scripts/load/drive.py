@@ -16,13 +16,16 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from scripts import cpus
+from scripts.frameworks import ROOT
 from scripts.scenarios import SCENARIOS
+from scripts.serve import cpus
 
 WRK_SCRIPT = Path(__file__).with_name("wrk.lua")
 TIMEOUT_S = 5
 # Beyond its duration, a load run gets this long to report before it counts as hung.
 GRACE_S = 30
+# A load run is client-bound when the load generator used this share of the cores it had.
+CLIENT_BOUND_SHARE = 0.9
 
 Progress = Callable[[float], None]
 
@@ -44,7 +47,7 @@ def version(client: str) -> str:
     if client == "wrk":
         done = subprocess.run(["wrk", "-v"], capture_output=True, text=True)
         return (done.stdout or done.stderr).split("Copyright")[0].strip()
-    from scripts import loadgen
+    from scripts.load import loadgen
 
     return loadgen.version()
 
@@ -70,7 +73,7 @@ def _command(
             f"--timeout={TIMEOUT_S}s", "-s", str(WRK_SCRIPT), url + path,
         ]  # fmt: skip
     return [
-        sys.executable, "-m", "scripts.loadgen", "--url", url, "--scenario", scenario,
+        sys.executable, "-m", "scripts.load", "--url", url, "--scenario", scenario,
         "--connections", str(connections), "--duration", str(duration), "--timeout", str(TIMEOUT_S),
         *(["--rate", str(rate)] if rate is not None else []),
     ]  # fmt: skip
@@ -142,7 +145,7 @@ def fixed_rate(
     cores: frozenset[int],
     progress: Progress | None = None,
 ) -> dict:
-    """Latency at a fixed rate, free of coordinated omission (scripts/fixedrate.py says how and why).
+    """Latency at a fixed rate, free of coordinated omission (scripts/load/fixedrate.py says how and why).
 
     Returns the fields of scenarios.<s>.fixed_rate, plus client_bound. Always the Python
     generator: wrk has no open model, and wrk2, which has one, is not packaged by Debian.
@@ -177,7 +180,7 @@ def _child(
     process = subprocess.Popen(
         command,
         env=env,
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

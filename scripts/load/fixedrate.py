@@ -1,6 +1,6 @@
 """The load generator's fixed-rate mode: an open model, free of coordinated omission.
 
-`python -m scripts.loadgen --url http://127.0.0.1:8000 --scenario html --rate 5000 --duration 10`
+`python -m scripts.load --url http://127.0.0.1:8000 --scenario html --rate 5000 --duration 10`
 prints one JSON object. Why it exists: in the closed loop, each connection sends its next
 request only when the previous answer arrives, so a server that stalls is sent fewer requests
 while it stalls, and the stall barely shows in the percentiles (coordinated omission). Here
@@ -55,8 +55,8 @@ from time import monotonic, monotonic_ns, process_time
 
 import uvloop
 
-from scripts import loadgen
-from scripts.results import CLIENT_BOUND_SHARE
+from scripts.load import loadgen
+from scripts.load.drive import CLIENT_BOUND_SHARE
 
 OVERLOAD_SHARE = 0.01
 QUEUE_CHECK_S = 0.01

@@ -1,10 +1,10 @@
 """The project's own HTTP load generator, used when wrk is not installed.
 
-`python -m scripts.loadgen --url http://127.0.0.1:8000 --scenario html --connections 64 --duration 15`
+`python -m scripts.load --url http://127.0.0.1:8000 --scenario html --connections 64 --duration 15`
 prints one JSON object. It sends exactly the request that scripts/scenarios.py defines (so the
 load is the request that was verified), over HTTP/1.1 keep-alive connections with one request
 in flight per connection, as wrk does. This is the closed loop: each connection sends its next
-request when the previous answer arrives. With `--rate R`, scripts/fixedrate.py sends at a
+request when the previous answer arrives. With `--rate R`, scripts/load/fixedrate.py sends at a
 fixed rate instead (the open model).
 
 It runs on one core against a server on another, and must not be what limits the figures. So
@@ -16,15 +16,12 @@ found by a sweep over the connections a few times a second instead of a timer pe
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
 import math
-import sys
 from array import array
 from collections.abc import Callable
 from time import perf_counter_ns
-from typing import NoReturn, cast
+from typing import cast
 from urllib.parse import urlsplit
 
 import httptools
@@ -288,45 +285,3 @@ def run(url: str, scenario: str, connections: int, duration: float, timeout: flo
     synchronous code, not from inside a running event loop.
     """
     return uvloop.run(_load(prepare(url, scenario, connections, duration, timeout), connections, duration))
-
-
-class _ArgumentParser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        """One line on stderr and exit code 2, instead of argparse's usage block."""
-        self.exit(2, f"loadgen: error: {message}\n")
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = _ArgumentParser(prog="loadgen", description="HTTP/1.1 keep-alive load generator; prints JSON.")
-    parser.add_argument("--url", required=True, help="base URL of the server, e.g. http://127.0.0.1:8000")
-    parser.add_argument("--scenario", required=True, choices=sorted(SCENARIOS))
-    parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--duration", type=float, default=15.0, help="seconds")
-    parser.add_argument("--timeout", type=float, default=5.0, help="seconds per request")
-    parser.add_argument(
-        "--rate", type=float, help="requests per second: the fixed-rate (open model) mode of scripts/fixedrate.py"
-    )
-    args = parser.parse_args(argv)
-    try:
-        if args.rate is None:
-            result = run(args.url, args.scenario, args.connections, args.duration, args.timeout)
-        else:
-            from scripts import fixedrate  # it builds on this module's classes
-
-            result = fixedrate.run(args.url, args.scenario, args.rate, args.connections, args.duration, args.timeout)
-    except UsageError as error:
-        print(f"loadgen: error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("loadgen: interrupted", file=sys.stderr)
-        return 130
-    print(json.dumps(result))
-    return 0
-
-
-if __name__ == "__main__":
-    # Through the imported module, not __main__: fixedrate and this CLI then share one copy of
-    # the classes, UsageError included.
-    from scripts import loadgen
-
-    sys.exit(loadgen.main())

@@ -1,6 +1,6 @@
 """How closely the built-in Python load generator agrees with wrk, measured side by side.
 
-    python -m scripts.accuracy [--framework NAME] [--duration S] [--repeat N]   (or nox -s accuracy)
+    python -m scripts.measure.accuracy [--framework NAME] [--duration S] [--repeat N]   (or nox -s accuracy)
 
 Both generators load the same running app, on the same cores, after a discarded warm-up,
 alternating wrk and Python run after run, so that a drift of the machine lands on both. For each scenario it prints
@@ -17,9 +17,12 @@ import sys
 
 from tabulate import tabulate
 
-from scripts import cpus, frameworks, load, results
+from scripts import frameworks
+from scripts.load import drive
+from scripts.measure import results
 from scripts.scenarios import SCENARIOS
-from scripts.serve import Server, ServerError, Stopped, stop_on_signals
+from scripts.serve import cpus
+from scripts.serve.server import Server, ServerError, Stopped, stop_on_signals
 
 AGREEMENT = 0.05
 WARMUP_S = 5
@@ -32,11 +35,11 @@ def compare(name: str, duration: int, repeat: int, connections: int) -> list[lis
         for scenario in SCENARIOS:
             rps: dict[str, list[float]] = {"wrk": [], "python": []}
             bound = False
-            load.run("wrk", server.base_url, scenario, connections, WARMUP_S, split.client)  # discarded
+            drive.run("wrk", server.base_url, scenario, connections, WARMUP_S, split.client)  # discarded
             for client in ["wrk", "python"] * repeat:
-                figures = load.run(client, server.base_url, scenario, connections, duration, split.client)
+                figures = drive.run(client, server.base_url, scenario, connections, duration, split.client)
                 server.clear_uploads()
-                run = results.run_figures(figures, None, None, load.threads(client, split.client))
+                run = results.run_figures(figures, None, None, drive.threads(client, split.client))
                 rps[client].append(run["rps"])
                 bound |= client == "python" and run["client_bound"]
             wrk, python = statistics.median(rps["wrk"]), statistics.median(rps["python"])
@@ -58,8 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=64)
     args = parser.parse_args(argv)
     try:
-        load.choose_client("wrk")
-    except load.LoadError as error:
+        drive.choose_client("wrk")
+    except drive.LoadError as error:
         print(f"accuracy: {error}", file=sys.stderr)
         return 2
     stop_on_signals()
@@ -67,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for name in args.framework or ["asgi", "starlette"]:
             rows += compare(name, args.duration, args.repeat, args.connections)
-    except (ServerError, load.LoadError) as error:
+    except (ServerError, drive.LoadError) as error:
         print(f"accuracy: {error}", file=sys.stderr)
         return 1
     except Stopped:

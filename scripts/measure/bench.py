@@ -1,7 +1,7 @@
-"""Benchmark one framework: `python -m scripts.bench <name> [options]` (what `nox -s bench-<name>` runs).
+"""Benchmark one framework: `python -m scripts.measure.bench <name> [options]` (what `nox -s bench-<name>` runs).
 
-Observe what serves the app's requests (scripts/labels.py), start it as `serve` does, verify
-it against the contract, then run the measuring steps of scripts/measure.py: throughput as
+Observe what serves the app's requests (scripts/check/labels.py), start it as `serve` does, verify
+it against the contract, then run the measuring steps of scripts/measure/steps.py: throughput as
 pairs with the raw ASGI baseline beside it, latency at half load, instruction counts. Stop
 everything and write results/<name>.json. A failure at any step still writes a result that
 says what failed, and exits non-zero."""
@@ -17,9 +17,12 @@ from pathlib import Path
 
 from tabulate import tabulate
 
-from scripts import appenv, cpus, frameworks, labels, load, override, results, verify
+from scripts import frameworks
+from scripts.check import labels, verify
 from scripts.frameworks import ROOT
-from scripts.measure import (
+from scripts.load import drive
+from scripts.measure import results
+from scripts.measure.steps import (
     DEFAULTS,
     BenchError,
     Line,
@@ -31,7 +34,8 @@ from scripts.measure import (
     start_baseline,
 )
 from scripts.scenarios import SCENARIOS
-from scripts.serve import Server, ServerError, Stopped, filesystem_of, stop_on_signals
+from scripts.serve import appenv, cpus, override
+from scripts.serve.server import Server, ServerError, Stopped, filesystem_of, stop_on_signals
 
 # What the app's venv reports about itself: its Python, and every installed distribution's version.
 _INSTALLED_SNIPPET = (
@@ -145,10 +149,10 @@ def _skeleton(run: Run) -> dict:
         },
         "load": {
             "tool": run.client,
-            "version": load.version(run.client),
+            "version": drive.version(run.client),
             "connections": settings.connections,
-            "threads": load.threads(run.client, run.split.client),
-            "timeout_s": load.TIMEOUT_S,
+            "threads": drive.threads(run.client, run.split.client),
+            "timeout_s": drive.TIMEOUT_S,
             "duration_s": settings.duration,
             "warmup_s": settings.warmup,
             "repeat": settings.repeat,
@@ -212,7 +216,7 @@ def benchmark(run: Run, line: Line) -> None:
         baseline = start_baseline(run)
         pairs(run, server, baseline, passing, line)
         half_load(run, server, passing, line)
-    except (ServerError, BenchError, load.LoadError) as error:
+    except (ServerError, BenchError, drive.LoadError) as error:
         result["status"] = "failed"
         result["error"] = str(error)
         result["server_output"] = server.output_tail or None
@@ -308,8 +312,8 @@ def _describe_install(installed: override.Installed) -> str:
 def main(argv: list[str] | None = None) -> int:
     name, settings = parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        client = load.choose_client(settings.client)
-    except load.LoadError as error:
+        client = drive.choose_client(settings.client)
+    except drive.LoadError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 2
     stop_on_signals()

@@ -1,6 +1,7 @@
 """Whether the share of asgi and the instruction count hold when the runner changes.
 
-    python -m scripts.calibration [--framework NAME] [--scenarios html,api] [--quota 0.5]   (or nox -s calibration)
+    python -m scripts.measure.calibration [--framework NAME] [--scenarios html,api] [--quota 0.5]
+    (or nox -s calibration)
 
 A slower runner is made by a CPU quota on the servers' processes (a cgroup, created and
 removed here). Each app is measured on this machine as it is, then under the quota: raw
@@ -20,9 +21,12 @@ from dataclasses import dataclass
 
 from tabulate import tabulate
 
-from scripts import cpuquota, cpus, frameworks, instructions, load
+from scripts import frameworks
+from scripts.load import drive
+from scripts.measure import instructions
 from scripts.scenarios import SCENARIOS
-from scripts.serve import Server, ServerError, Stopped, stop_on_signals
+from scripts.serve import cpuquota, cpus
+from scripts.serve.server import Server, ServerError, Stopped, stop_on_signals
 
 WARMUP_S = 2
 COUNT_WARMUP = 100
@@ -44,7 +48,7 @@ def _progress(text: str) -> None:
 
 
 def _rps(server: Server, scenario: str, seconds: int, options: Options, split: cpus.CpuSplit) -> float:
-    figures = load.run("wrk", server.base_url, scenario, options.connections, seconds, split.client)
+    figures = drive.run("wrk", server.base_url, scenario, options.connections, seconds, split.client)
     server.clear_uploads()
     return figures["status_2xx"] / figures["duration_s"]
 
@@ -151,8 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quota", type=_share, default=0.5, help="share of one CPU the slowed server gets")
     args = parser.parse_args(argv)
     try:
-        load.choose_client("wrk")
-    except load.LoadError as error:
+        drive.choose_client("wrk")
+    except drive.LoadError as error:
         print(f"calibration: {error}", file=sys.stderr)
         return 2
     try:
@@ -177,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         normal = _condition(options, None, "as is")
         with cpuquota.cpu_quota(args.quota) as group:
             slowed = _condition(options, group, condition)
-    except (ServerError, load.LoadError, instructions.InstructionsError, cpuquota.QuotaError) as error:
+    except (ServerError, drive.LoadError, instructions.InstructionsError, cpuquota.QuotaError) as error:
         print(f"calibration: {error}", file=sys.stderr)
         return 1
     except Stopped:

@@ -14,7 +14,7 @@ times: their instructions, counted while the server idles, are subtracted at the
 so that the count does not depend on how fast the machine runs. vgdb interrupts the waiting
 server with ptrace, which the kernel must allow.
 
-    python -m scripts.instructions <name> [--requests N] [--warmup W] [--repeat R]
+    python -m scripts.measure.instructions <name> [--requests N] [--warmup W] [--repeat R]
 """
 
 from __future__ import annotations
@@ -35,11 +35,12 @@ from pathlib import Path
 
 from tabulate import tabulate
 
-from scripts import frameworks, procstats
+from scripts import frameworks
 from scripts.frameworks import Framework
-from scripts.override import Installed
 from scripts.scenarios import SCENARIOS
-from scripts.serve import Server, ServerError, Stopped, stop_on_signals
+from scripts.serve import procstats
+from scripts.serve.override import Installed
+from scripts.serve.server import Server, ServerError, Stopped, stop_on_signals
 
 TOOL = "valgrind"
 HASH_SEED = "0"

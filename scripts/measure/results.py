@@ -18,15 +18,14 @@ from pathlib import Path
 import jsonschema
 
 from scripts.frameworks import ROOT
+from scripts.load.drive import CLIENT_BOUND_SHARE
 
 SCHEMA_VERSION = 2
 SCHEMA_PATH = Path(__file__).with_name("result.schema.json")
 # A scenario is flagged unstable above this coefficient of variation of its repeats,
 UNSTABLE_CV = 0.05
-# with errors above this share of its requests,
+# and with errors above this share of its requests.
 ERROR_SHARE = 0.001
-# and client-bound when the load generator used this share of the cores it had.
-CLIENT_BOUND_SHARE = 0.9
 
 
 def now() -> str:

@@ -18,10 +18,13 @@ from pathlib import Path
 
 import httpx
 
-from scripts import cpus, frameworks, instructions, load, override, procstats, results
+from scripts import frameworks
 from scripts.frameworks import ROOT
+from scripts.load import drive
+from scripts.measure import instructions, results
 from scripts.scenarios import SCENARIOS
-from scripts.serve import Server, ServerError
+from scripts.serve import cpus, override, procstats
+from scripts.serve.server import Server, ServerError
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ class Line:
     def __init__(self) -> None:
         self.tty = sys.stderr.isatty()
 
-    def start(self, label: str, seconds: int) -> load.Progress:
+    def start(self, label: str, seconds: int) -> drive.Progress:
         if not self.tty:
             print(f"  {label} ({seconds} s)", file=sys.stderr, flush=True)
             return lambda left: None
@@ -89,7 +92,7 @@ class Line:
 
 
 @contextmanager
-def _under_load(run: Run, line: Line, label: str, seconds: int) -> Iterator[load.Progress]:
+def _under_load(run: Run, line: Line, label: str, seconds: int) -> Iterator[drive.Progress]:
     """Show the progress of one load run, and count its time as load rather than overhead."""
     began = time.monotonic()
     try:
@@ -101,7 +104,7 @@ def _under_load(run: Run, line: Line, label: str, seconds: int) -> Iterator[load
 
 def load_run(run: Run, server: Server, scenario: str, seconds: int, label: str, line: Line) -> dict:
     with _under_load(run, line, label, seconds) as progress:
-        return load.run(
+        return drive.run(
             run.client, server.base_url, scenario, run.settings.connections, seconds, run.split.client, progress
         )
 
@@ -126,7 +129,7 @@ def measured_run(run: Run, server: Server, scenario: str, label: str, line: Line
     cpu_after = procstats.cpu_seconds(pid)
     cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
     measured = results.run_figures(
-        figures, cpu, procstats.peak_rss_bytes(pid), load.threads(run.client, run.split.client)
+        figures, cpu, procstats.peak_rss_bytes(pid), drive.threads(run.client, run.split.client)
     )
     check_alive(server, label)  # a run the server did not survive is void
     return measured
@@ -167,7 +170,7 @@ def half_load(run: Run, server: Server, scenarios: list[str], line: Line) -> Non
         server.clear_uploads()
         label = f"{scenario} at {rate:.0f} req/s"
         with _under_load(run, line, label, seconds) as progress:
-            entry["fixed_rate"] = load.fixed_rate(
+            entry["fixed_rate"] = drive.fixed_rate(
                 server.base_url, scenario, rate, run.settings.connections, seconds, run.split.client, progress
             )
         check_alive(server, label)

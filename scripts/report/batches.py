@@ -14,7 +14,8 @@ from pathlib import Path
 
 import jsonschema
 
-from scripts import frameworks, results
+from scripts import frameworks
+from scripts.measure import results
 
 NO_FILE = "no result file in this run"
 

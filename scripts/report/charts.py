@@ -2,7 +2,7 @@
 
 The site must read well with no JavaScript and no network, so every chart is plain SVG,
 inlined into the page. This module does the arithmetic (scales, ticks, positions); the
-drawing itself is in the jinja2 templates beside it, scripts/templates/*.svg.j2.
+drawing itself is in the jinja2 templates beside it, scripts/report/templates/*.svg.j2.
 """
 
 from __future__ import annotations

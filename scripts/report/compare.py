@@ -1,4 +1,4 @@
-"""Compare two results: `python -m scripts.compare OLD NEW [--markdown]` (what `nox -s compare -- OLD NEW` runs).
+"""Compare two results: `python -m scripts.report.compare OLD NEW [--markdown]` (what `nox -s compare -- OLD NEW` runs).
 
 OLD and NEW are each a result file or a folder of them; with a folder, frameworks are
 matched by name. For each scenario it prints req/s old and new with their ranges, the change,
@@ -16,11 +16,11 @@ from pathlib import Path
 
 from tabulate import tabulate
 
-from scripts import figures, ranking
-from scripts.batches import ResultError, read_result
-from scripts.figures import Share, Spread
-from scripts.markdown import chance, count, environment, milliseconds, percent
-from scripts.measure import DEFAULTS
+from scripts.measure.steps import DEFAULTS
+from scripts.report import figures, ranking
+from scripts.report.batches import ResultError, read_result
+from scripts.report.figures import Share, Spread
+from scripts.report.markdown import chance, count, environment, milliseconds, percent
 from scripts.scenarios import SCENARIOS
 
 BAD_INPUT = 2

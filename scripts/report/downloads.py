@@ -12,8 +12,8 @@ import io
 import json
 from pathlib import Path
 
-from scripts import figures
-from scripts.batches import Batch
+from scripts.report import figures
+from scripts.report.batches import Batch
 
 DOWNLOADS_DIR = Path("downloads")
 COLUMNS = (

@@ -11,7 +11,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
-from scripts import verify
+from scripts.check import verify
 
 UNKNOWN = "unknown"
 # The load settings that make two results' figures comparable; threads follow the machine's cores.

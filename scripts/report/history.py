@@ -15,10 +15,11 @@ from pathlib import Path
 
 import jsonschema
 
-from scripts import charts, figures, results
-from scripts.batches import Batch, Problem
-from scripts.figures import Share
-from scripts.ranking import Verdict, verdict
+from scripts.measure import results
+from scripts.report import charts, figures
+from scripts.report.batches import Batch, Problem
+from scripts.report.figures import Share
+from scripts.report.ranking import Verdict, verdict
 
 RUNS_DIR = Path("_data") / "runs"
 

@@ -11,8 +11,8 @@ from urllib.parse import quote
 
 import jinja2
 
-from scripts import charts, figures
-from scripts.figures import Overhead, Share
+from scripts.report import charts, figures
+from scripts.report.figures import Overhead, Share
 
 # These characters would be read as table, Markdown or Liquid syntax, and quotes, "--" and
 # "..." would be turned into typographic ones.

@@ -6,10 +6,11 @@ scenario, instructions per request, latency at half load, and the trends over th
 
 from __future__ import annotations
 
-from scripts import charts, figures, frameworks, history
-from scripts.batches import Batch
-from scripts.markdown import count, count_ticks, milliseconds, percent, percent_ticks
-from scripts.ranking import CompositeRow, Row
+from scripts import frameworks
+from scripts.report import charts, figures, history
+from scripts.report.batches import Batch
+from scripts.report.markdown import count, count_ticks, milliseconds, percent, percent_ticks
+from scripts.report.ranking import CompositeRow, Row
 
 
 def _in_colour_order(batches: list[Batch]) -> list[str]:

@@ -14,9 +14,10 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TypeVar
 
-from scripts import figures, results
-from scripts.batches import Batch
-from scripts.figures import Share, Spread
+from scripts.measure import results
+from scripts.report import figures
+from scripts.report.batches import Batch
+from scripts.report.figures import Share, Spread
 from scripts.scenarios import SCENARIOS
 
 # The rule, in words: --help of compare and the methodology page print this very text.

@@ -1,4 +1,7 @@
-"""Turn JSON results into the results site: `python -m scripts.report [--results DIR] [--date YYYY-MM-DD] [--site DIR]`.
+"""Turn JSON results into the results site.
+
+    python -m scripts.report.render [--results DIR] [--date YYYY-MM-DD] [--site DIR]
+
 
 This is what `nox -s report` runs. It reads every *.json in the results folder (batches.py:
 each checked against the result schema; a file that cannot be used is named with the reason,
@@ -14,7 +17,7 @@ Jekyll site (the repository root by default):
 - `methodic.md`: how the benchmark works, with every number taken from the code's defaults.
 
 The statistics are in ranking.py, the history in history.py, the charts' figures in plots.py;
-the pages come from the jinja2 templates in scripts/templates/. Rendering the same date again
+the pages come from the jinja2 templates in scripts/report/templates/. Rendering the same date again
 replaces that date's files.
 """
 
@@ -30,12 +33,16 @@ from pathlib import Path
 
 from tabulate import tabulate
 
-from scripts import downloads, figures, fixedrate, frameworks, history, load, plots, ranking, results, serve
-from scripts.batches import Batch, ResultError, load_batch, load_run_file, shorten
+from scripts import frameworks
 from scripts.frameworks import ROOT
-from scripts.markdown import FRAMEWORK_PAGES, environment, package, page_path, percent
-from scripts.measure import DEFAULTS, Settings
+from scripts.load import drive, fixedrate
+from scripts.measure import results
+from scripts.measure.steps import DEFAULTS, Settings
+from scripts.report import downloads, figures, history, plots, ranking
+from scripts.report.batches import Batch, ResultError, load_batch, load_run_file, shorten
+from scripts.report.markdown import FRAMEWORK_PAGES, environment, package, page_path, percent
 from scripts.scenarios import SCENARIOS
+from scripts.serve import server
 
 POSTS_DIR = Path("_posts")
 # The site's static part, kept in the repository: the report writes pages and data around it.
@@ -277,12 +284,12 @@ def render_methodic(settings: Settings = DEFAULTS) -> str:
             settings=settings,
             scenarios=SCENARIOS,
             titles=SCENARIO_TITLES,
-            timeout=load.TIMEOUT_S,
+            timeout=drive.TIMEOUT_S,
             unstable_cv=results.UNSTABLE_CV,
             error_share_limit=results.ERROR_SHARE,
-            client_bound_share=results.CLIENT_BOUND_SHARE,
+            client_bound_share=drive.CLIENT_BOUND_SHARE,
             baseline=frameworks.BASELINE,
-            ram_dir=serve.RAM_DIR,
+            ram_dir=server.RAM_DIR,
             servers=servers,
             registry=registry,
             noise_rule=ranking.NOISE_RULE,

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from scripts import procstats
+from scripts.serve import procstats
 
 MOUNTS = Path("/proc/mounts")
 PERIOD_US = 100_000

@@ -26,8 +26,8 @@ from urllib.parse import urlsplit, urlunsplit
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from scripts import appenv
 from scripts.frameworks import Framework
+from scripts.serve import appenv
 
 STAMP = ".install.json"
 PATH_PREFIXES = ("/", "./", "../", "~")

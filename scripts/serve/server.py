@@ -1,6 +1,6 @@
 """Start one framework app exactly as the benchmark runs it, and stop it without leftovers.
 
-`python -m scripts.serve <name> --port P` (what `nox -s serve-<name>` calls) runs it in the
+`python -m scripts.serve.server <name> --port P` (what `nox -s serve-<name>` calls) runs it in the
 foreground until Ctrl-C or SIGTERM. The benchmark and the tests use the `Server` class, so
 all three start an app the same way: the command from the registry, in the app's own venv,
 in its own process group (so that stopping it reaches every child), with a fresh run folder
@@ -26,8 +26,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from scripts import appenv, cpus, frameworks, override
+from scripts import frameworks
 from scripts.frameworks import Framework
+from scripts.serve import appenv, cpus, override
 
 HOST = "127.0.0.1"
 # Uploads go to memory where the machine has a RAM-backed folder: the upload scenario then

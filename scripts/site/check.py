@@ -1,6 +1,6 @@
 """Build the results site with the real Jekyll and look at it in headless Chromium.
 
-    python -m scripts.site_check [--results DIR-or-FILE] [--date YYYY-MM-DD] [--screenshots DIR]
+    python -m scripts.site.check [--results DIR-or-FILE] [--date YYYY-MM-DD] [--screenshots DIR]
 
 What `nox -s site` runs, in CI as locally. It renders a report (from `--results`, by default
 the tests' schema-v2 fixture results; given a published run's data, `downloads/<date>.json`,
@@ -51,16 +51,16 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from scripts import downloads, figures, history, report
-from scripts.batches import ResultError
 from scripts.frameworks import ROOT
-from scripts.markdown import FRAMEWORK_PAGES
+from scripts.report import downloads, figures, history, render
+from scripts.report.batches import ResultError
+from scripts.report.markdown import FRAMEWORK_PAGES
 from scripts.scenarios import SCENARIOS
 
 FIXTURES = ROOT / "tests" / "data" / "results-v2"
 SCREENSHOTS = ROOT / ".nox" / "site-check"
 # The site's own files; the report writes index.md, methodic.md and the new post over them.
-SITE_FILES = (*report.STATIC_SITE, str(report.POSTS_DIR), "_data")
+SITE_FILES = (*render.STATIC_SITE, str(render.POSTS_DIR), "_data")
 # Links to the repository are checked for their shape, never followed (they leave the machine).
 STAND_IN_REPOSITORY = "https://repository.example.invalid/benchmark"
 CHROMIUM_FLAGS = (
@@ -342,7 +342,7 @@ def expected_pages(site: Path, day: str, repository: str) -> list[Page]:
     scenarios, post = len(SCENARIOS), f"/{day.replace('-', '/')}/results.html"
     runs = history.load_history(site)
     batch = next(run for run in runs if run.date == day)
-    names = report.page_names(runs)
+    names = render.page_names(runs)
     framework_pages = {name: f"/{FRAMEWORK_PAGES}/{name}.html" for name in sorted(names)}
     data = tuple(f"/{path}" for path in downloads.paths(day))
     named = tuple(framework_pages[name] for name in batch.names() if name in names)
@@ -396,7 +396,7 @@ def check(results: Path, day: str, screenshots: Path, repository: str = STAND_IN
         site.mkdir()
         copy_site(site)
         rendered = ["--results", str(results), "--date", day, "--site", str(site), "--repository", repository]
-        if report.main(rendered) != 0:
+        if render.main(rendered) != 0:
             raise CheckError(f"the report could not be rendered from {results}")
         build(site, built)
         problems = [f"built site fetches from another host: {found}" for found in remote_fetches(built)]
@@ -415,12 +415,12 @@ def main(argv: list[str] | None = None) -> int:
         help="result files to render the report from, or a published run's data (downloads/<date>.json)",
     )
     parser.add_argument(
-        "--date", type=report.iso_date, help="the post's date (default: today, UTC; a run's data file has its own)"
+        "--date", type=render.iso_date, help="the post's date (default: today, UTC; a run's data file has its own)"
     )
     parser.add_argument("--screenshots", type=Path, default=SCREENSHOTS, help="where the screenshots go")
     parser.add_argument(
         "--repository",
-        default=report.repository_from_environment() or STAND_IN_REPOSITORY,
+        default=render.repository_from_environment() or STAND_IN_REPOSITORY,
         help="the repository address for the links to each app's code (checked, never followed)",
     )
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
@@ -431,7 +431,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     try:
-        day = report.read_run(args.results, args.date).date
+        day = render.read_run(args.results, args.date).date
         problems = check(args.results, day, args.screenshots, args.repository)
     except ResultError as error:
         print(f"site_check: {error}", file=sys.stderr)

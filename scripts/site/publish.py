@@ -1,6 +1,6 @@
 """Publish a report: render it into the Pages branch's work tree, commit, and push.
 
-    python -m scripts.publish --results DIR --site DIR [--date YYYY-MM-DD] [--remote origin] [--branch main]
+    python -m scripts.site.publish --results DIR --site DIR [--date YYYY-MM-DD] [--remote origin] [--branch main]
 
 `--site` is a clone of the branch that GitHub Pages serves. The report is rendered on top of
 the remote's tip and committed; when another commit lands on the branch between the fetch
@@ -19,8 +19,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from scripts import report
 from scripts.frameworks import ROOT
+from scripts.report import render
 
 ATTEMPTS = 5
 AUTHOR = ("benchmark bot", "benchmark-bot@users.noreply.github.com")
@@ -39,8 +39,18 @@ def git(site: Path, *args: str, check: bool = True) -> subprocess.CompletedProce
     return done
 
 
-def render(results: Path, site: Path, date: str) -> None:
-    command = [sys.executable, "-m", "scripts.report", "--results", str(results), "--site", str(site), "--date", date]
+def render_report(results: Path, site: Path, date: str) -> None:
+    command = [
+        sys.executable,
+        "-m",
+        "scripts.report.render",
+        "--results",
+        str(results),
+        "--site",
+        str(site),
+        "--date",
+        date,
+    ]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     print(done.stdout, end="")
     if done.returncode != 0:
@@ -49,7 +59,7 @@ def render(results: Path, site: Path, date: str) -> None:
 
 def seed_static_site(site: Path) -> None:
     """Give a Pages branch that lacks them the project's layouts, config and styles."""
-    for name in report.STATIC_SITE:
+    for name in render.STATIC_SITE:
         source, target = ROOT / name, site / name
         if target.exists() or not source.exists():
             continue
@@ -65,7 +75,7 @@ def publish(results: Path, site: Path, date: str, remote: str = "origin", branch
         git(site, "fetch", "--quiet", remote, branch)
         git(site, "checkout", "--quiet", "--force", "-B", branch, f"{remote}/{branch}")
         seed_static_site(site)
-        render(results, site, date)
+        render_report(results, site, date)
         git(site, "add", "--all", ".")
         if not git(site, "status", "--porcelain").stdout.strip():
             print(f"nothing new to publish for {date}")

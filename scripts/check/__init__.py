@@ -1,0 +1,5 @@
+"""Check an app: the contract of SPEC.md as named checks over real HTTP (verify), and which
+event loop, HTTP parser and JSON library served the requests (labels, probe).
+
+May use the facts and scripts.serve.
+"""
