@@ -28,6 +28,7 @@ STOP = {"interrupt_timeout": 15.0, "terminate_timeout": 5.0}
 def _serve_session(name: str) -> None:
     @nox.session(name=f"serve-{name}")
     def serve(session: nox.Session) -> None:
+        session.install(*HARNESS)
         session.run("python", "-m", "scripts.serve.server", name, *session.posargs, **STOP)
 
     serve.__doc__ = f"Serve the {name} app as the benchmark runs it (-- --port P, --install REQ); Ctrl-C stops it."
@@ -71,6 +72,7 @@ def pipeline(session: nox.Session) -> None:
     parser.add_argument("--frameworks", default="all", help="comma-separated names, or 'all'")
     parser.add_argument("--date", help="the post's date (default: today, UTC)")
     parser.add_argument("--results", default="results", help="directory for the result files")
+    parser.add_argument("--site", help="root of the Jekyll site to render into (default: this checkout)")
     args, bench_args = parser.parse_known_args(session.posargs)
     session.install(*HARNESS)
     listed = session.run("python", "-m", "scripts.frameworks", "--select", args.frameworks, silent=True)
@@ -78,14 +80,8 @@ def pipeline(session: nox.Session) -> None:
         # A failed framework still writes its failure record; the pipeline goes on, as the matrix does.
         session.run("python", "-m", "scripts.measure.bench", name, *bench_args, "--output", args.results,
                     success_codes=[0, 1], **STOP)  # fmt: skip
-    session.run(
-        "python",
-        "-m",
-        "scripts.report.render",
-        "--results",
-        args.results,
-        *(["--date", args.date] if args.date else []),
-    )
+    report_args = [*(["--date", args.date] if args.date else []), *(["--site", args.site] if args.site else [])]
+    session.run("python", "-m", "scripts.report.render", "--results", args.results, *report_args)
 
 
 @nox.session
