@@ -16,6 +16,7 @@ import jsonschema
 
 from scripts import frameworks
 from scripts.measure import results
+from scripts.report import audit
 
 NO_FILE = "no result file in this run"
 
@@ -85,6 +86,10 @@ def read_result(path: Path) -> dict:
     except jsonschema.ValidationError as error:
         where = "/".join(str(part) for part in error.absolute_path) or "the top level"
         raise ResultError(f"does not match the result schema at {where}: {shorten(error.message)}") from None
+    try:
+        audit.audit(result)
+    except audit.Untrue as error:
+        raise ResultError(f"refused, a figure cannot be true: {shorten(str(error))}") from None
     if result["schema_version"] == 1:
         result["server"]["command"] = _portable_command(result["server"]["command"])
     return result
@@ -127,6 +132,11 @@ def load_run_file(path: Path) -> Batch:
         except jsonschema.ValidationError as error:
             raise ResultError(f"{path}: the result of {name} does not match the result schema: "
                               f"{shorten(error.message)}") from None  # fmt: skip
+        try:
+            audit.audit(result)
+        except audit.Untrue as error:
+            raise ResultError(f"{path}: the result of {name} is refused, a figure cannot be true: "
+                              f"{shorten(str(error))}") from None  # fmt: skip
     return batch
 
 
