@@ -84,18 +84,47 @@ class Request:
         return ("\r\n".join(lines) + "\r\n\r\n").encode() + self.body
 
 
-SCENARIOS: dict[str, Request] = {
-    "html": Request("GET", "/html"),
-    "api": Request(
-        "PUT",
-        f"/api/users/{API_USER}/records/{API_RECORD}?query=test",
-        {"Authorization": "Bearer benchmark-token", "Content-Type": "application/json"},
-        json.dumps(API_BODY).encode(),
+@dataclass(frozen=True)
+class Scenario:
+    """What one scenario sends: its requests, each connection cycling through them in order
+    (one request but for routing), and whether the app runs with BENCH_MIDDLEWARE=1."""
+
+    requests: tuple[Request, ...]
+    middleware: bool = False
+
+    @property
+    def request(self) -> Request:
+        """The first request: the only one of every scenario but routing."""
+        return self.requests[0]
+
+
+def _one(request: Request, middleware: bool = False) -> Scenario:
+    return Scenario((request,), middleware)
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "html": _one(Request("GET", "/html")),
+    "api": _one(
+        Request(
+            "PUT",
+            f"/api/users/{API_USER}/records/{API_RECORD}?query=test",
+            {"Authorization": "Bearer benchmark-token", "Content-Type": "application/json"},
+            json.dumps(API_BODY).encode(),
+        )
     ),
-    "upload": Request(
-        "POST",
-        "/upload",
-        {"Content-Type": f"multipart/form-data; boundary={UPLOAD_BOUNDARY}"},
-        multipart_body("file", "upload.txt", UPLOAD_CONTENT),
+    "upload": _one(
+        Request(
+            "POST",
+            "/upload",
+            {"Content-Type": f"multipart/form-data; boundary={UPLOAD_BOUNDARY}"},
+            multipart_body("file", "upload.txt", UPLOAD_CONTENT),
+        )
     ),
+    "json": _one(Request("GET", f"/items?count={ITEMS_COUNT}")),
+    "validate": _one(Request("POST", "/orders", {"Content-Type": "application/json"}, json.dumps(ORDER).encode())),
+    "middleware": _one(Request("GET", "/html", {"X-Request-Id": REQUEST_ID}), middleware=True),
+    "routing": Scenario(tuple(Request(target.method, target.path) for target in ROUTING_TARGETS)),
+    "stream": _one(Request("GET", f"/events?count={EVENTS_COUNT}")),
 }
+# The seed's three scenarios: their composite stays comparable with every earlier run.
+SEED = ("html", "api", "upload")

@@ -105,7 +105,7 @@ def observe_calls(
             control.write_text("record")
             _wait_for(output.with_suffix(".recording"), server, "start recording")
             with httpx.Client(base_url=server.base_url, timeout=30) as client:
-                for request in SCENARIOS.values():
+                for request in (scenario.request for scenario in SCENARIOS.values()):
                     for _ in range(REQUESTS_PER_SCENARIO):
                         client.request(request.method, request.path, headers=request.headers, content=request.body)
             control.write_text("stop")

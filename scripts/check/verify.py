@@ -82,7 +82,7 @@ def expect_client_error(response: httpx.Response, what: str) -> None:
 
 def send(ctx: Context, name: str, **overrides: object) -> httpx.Response:
     """Send a scenario's request, with parts of it replaced."""
-    request = SCENARIOS[name]
+    request = SCENARIOS[name].request
     params = {
         "method": request.method,
         "url": request.path,

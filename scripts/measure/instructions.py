@@ -114,12 +114,13 @@ def _wait_idle(server: Server) -> None:
 
 
 def _send(server: Server, scenario: str, requests: int) -> None:
-    """Send the scenario's request `requests` times over one keep-alive connection, each to an idle server."""
-    request = SCENARIOS[scenario]
-    raw = request.raw(f"{server.host}:{server.port}")
+    """Send the scenario's requests, in turn, `requests` times over one keep-alive connection, each
+    to an idle server."""
+    cycle = SCENARIOS[scenario].requests
     with socket.create_connection((server.host, server.port), timeout=REQUEST_TIMEOUT) as sock:
-        for _ in range(requests):
-            sock.sendall(raw)
+        for index in range(requests):
+            request = cycle[index % len(cycle)]
+            sock.sendall(request.raw(f"{server.host}:{server.port}"))
             response = http.client.HTTPResponse(sock, method=request.method)
             try:
                 response.begin()

@@ -93,12 +93,15 @@ class Server:
         capture: bool = True,
         wrapper: Sequence[str] = (),
         install: override.Installed | None = None,
+        middleware: bool = False,
     ) -> None:
         self.framework = framework
         self.host = host
         self.port = port or free_port(host)
         self.cores = cores
         self.capture = capture
+        # SPEC.md, middleware: the app installs its three middlewares when started with BENCH_MIDDLEWARE=1.
+        self.middleware = middleware
         # `install`: another version of the framework (bench --install), built once by the caller
         # so that every server of a run runs the same tree; None: the pins.
         self.install = install.record if install else None
@@ -157,6 +160,9 @@ class Server:
             "TMPDIR": str(self.tmp_dir),
             "PYTHONUNBUFFERED": "1",
         }
+        env.pop("BENCH_MIDDLEWARE", None)
+        if self.middleware:
+            env["BENCH_MIDDLEWARE"] = "1"
         self.process = subprocess.Popen(
             self.command,
             cwd=self.framework.directory,
