@@ -67,7 +67,7 @@ def _command(
     rate: float | None = None,
 ) -> list[str]:
     if client == "wrk":
-        path = SCENARIOS[scenario].path
+        path = SCENARIOS[scenario].request.path
         return [
             "wrk", f"-t{threads(client, cores)}", f"-c{connections}", f"-d{duration}s",
             f"--timeout={TIMEOUT_S}s", "-s", str(WRK_SCRIPT), url + path,
@@ -80,12 +80,14 @@ def _command(
 
 
 def _request_file(scenario: str) -> str:
-    """The scenario's request in the plain format that wrk.lua reads."""
-    request = SCENARIOS[scenario]
-    head = "\n".join([request.method, *(f"{name}: {value}" for name, value in request.headers.items())])
+    """The scenario's requests in the plain format that wrk.lua reads: for each, the method and
+    path on one line, one "Name: value" header a line, an empty line, the body's length in bytes
+    on a line of its own, then the body and a newline."""
     handle, path = tempfile.mkstemp(prefix="bench-request-", suffix=".txt")
     with os.fdopen(handle, "wb") as file:
-        file.write(head.encode() + b"\n\n" + request.body)
+        for request in SCENARIOS[scenario].requests:
+            head = "\n".join([f"{request.method} {request.path}", *(f"{n}: {v}" for n, v in request.headers.items())])
+            file.write(head.encode() + f"\n\n{len(request.body)}\n".encode() + request.body + b"\n")
     return path
 
 
@@ -123,6 +125,10 @@ def run(
     finally:
         if request_file:
             os.unlink(request_file)
+    return _figures(client, output, cpu, threads(client, cores))
+
+
+def _figures(client: str, output: str, cpu: float, client_threads: int) -> dict:
     figures = _from_wrk(output) if client == "wrk" else json.loads(output)
     return {
         "duration_s": figures["duration_s"],
@@ -132,8 +138,50 @@ def run(
         "errors": figures["errors"],
         "latency_ms": figures["latency_ms"],
         "client_cpu_s": cpu,
-        "client_threads": threads(client, cores),
+        "client_threads": client_threads,
     }
+
+
+def run_together(
+    client: str,
+    urls: list[str],
+    scenario: str,
+    connections: int,
+    duration: int,
+    cores: frozenset[int],
+    progress: Progress | None = None,
+) -> list[dict]:
+    """One load run on several servers at once: a generator each, started together on the
+    client's cores, so that whatever the machine does meanwhile falls on every server alike.
+
+    Each run's `client_cpu_s` is the generators' CPU time together: they share the cores, and
+    only their sum says whether the client was the limit.
+    """
+    request_file = _request_file(scenario) if client == "wrk" else None
+    env = {**os.environ, **({"BENCH_REQUEST_FILE": request_file} if request_file else {})}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    processes: list[subprocess.Popen[str]] = []
+    try:
+        for url in urls:
+            processes.append(_spawn(_command(client, url, scenario, connections, duration, cores), env, cores))
+        outputs = [
+            _wait(process, duration, progress if index == 0 else None) for index, process in enumerate(processes)
+        ]
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+        if request_file:
+            os.unlink(request_file)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    runs = []
+    for process, (output, errors) in zip(processes, outputs, strict=True):
+        if process.returncode != 0:
+            raise LoadError(f"{client} exited with code {process.returncode}: {(errors or output).strip()[-1000:]}")
+        runs.append(_figures(client, output, cpu, threads(client, cores) * len(urls)))
+    return runs
 
 
 def fixed_rate(
@@ -177,7 +225,17 @@ def _child(
 ) -> tuple[str, float]:
     """Run the generator pinned to `cores`; its standard output and the CPU seconds it used."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    process = subprocess.Popen(
+    process = _spawn(command, env, cores)
+    output, errors = _wait(process, duration, progress)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if process.returncode != 0:
+        raise LoadError(f"{client} exited with code {process.returncode}: {(errors or output).strip()[-1000:]}")
+    return output, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def _spawn(command: list[str], env: dict[str, str], cores: frozenset[int]) -> subprocess.Popen[str]:
+    """The generator, started pinned to `cores`."""
+    return subprocess.Popen(
         command,
         env=env,
         cwd=ROOT,
@@ -186,11 +244,6 @@ def _child(
         text=True,
         preexec_fn=lambda: cpus.child_setup(cores),
     )
-    output, errors = _wait(process, duration, progress)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if process.returncode != 0:
-        raise LoadError(f"{client} exited with code {process.returncode}: {(errors or output).strip()[-1000:]}")
-    return output, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def _wait(process: subprocess.Popen[str], duration: int, progress: Progress | None) -> tuple[str, str]:

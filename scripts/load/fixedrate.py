@@ -215,7 +215,7 @@ class _RateConnection(loadgen.Connection):
     def send(self, due: int, now: int) -> None:
         self.due_ns = due
         self.sent_ns = now
-        self.write(self.request)
+        self.write(self.next_request())
 
     def on_message_complete(self) -> None:
         """The hot path: record the latency from the due time, then free the connection."""

@@ -17,6 +17,7 @@ found by a sweep over the connections a few times a second instead of a timer pe
 from __future__ import annotations
 
 import asyncio
+import itertools
 import math
 from array import array
 from collections.abc import Callable
@@ -46,12 +47,12 @@ class UsageError(ValueError):
 
 
 class Run:
-    """What every connection of one run shares: the target, the request bytes and the clock."""
+    """What every connection of one run shares: the target, the requests' bytes and the clock."""
 
-    def __init__(self, host: str, port: int, request: bytes, timeout: float) -> None:
+    def __init__(self, host: str, port: int, requests: tuple[bytes, ...], timeout: float) -> None:
         self.host = host
         self.port = port
-        self.request = request
+        self.requests = requests
         self.timeout = timeout
         self.running = True
         self.first_sent_ns = 0
@@ -67,7 +68,7 @@ class Connection(asyncio.Protocol):
 
     __slots__ = (
         "run",
-        "request",
+        "next_request",
         "record",
         "transport",
         "write",
@@ -85,7 +86,8 @@ class Connection(asyncio.Protocol):
 
     def __init__(self, run: Run) -> None:
         self.run = run
-        self.request = run.request
+        # Each connection sends the scenario's requests in their order, over and over.
+        self.next_request = itertools.cycle(run.requests).__next__
         self.record = run.latencies_ns.append
         self.transport: asyncio.Transport | None = None
         # Set by connection_made, before any callback that uses them can run.
@@ -121,7 +123,7 @@ class Connection(asyncio.Protocol):
         self.sent_ns = perf_counter_ns()
         if not self.run.first_sent_ns:
             self.run.first_sent_ns = self.sent_ns
-        self.write(self.request)
+        self.write(self.next_request())
 
     def attach(self, transport: asyncio.BaseTransport) -> bool:
         """Take a new socket for this connection; False (and the socket dropped) once the run is over."""
@@ -152,7 +154,7 @@ class Connection(asyncio.Protocol):
             self.non_2xx += 1
         if parser.should_keep_alive():
             self.sent_ns = perf_counter_ns()
-            self.write(self.request)
+            self.write(self.next_request())
         else:
             self.close()
 
@@ -275,7 +277,7 @@ def prepare(url: str, scenario: str, connections: int, duration: float, timeout:
         raise UsageError(f"--duration must be a positive number of seconds (got {duration})")
     if not (math.isfinite(timeout) and timeout > 0):
         raise UsageError(f"--timeout must be a positive number of seconds (got {timeout})")
-    return Run(host, port, SCENARIOS[scenario].raw(host_header), timeout)
+    return Run(host, port, tuple(request.raw(host_header) for request in SCENARIOS[scenario].requests), timeout)
 
 
 def run(url: str, scenario: str, connections: int, duration: float, timeout: float = 5.0) -> dict:

@@ -28,10 +28,12 @@ from scripts.measure.steps import (
     Line,
     Run,
     Settings,
+    Side,
+    alone,
     count_instructions,
     half_load,
-    pairs,
     start_baseline,
+    together,
 )
 from scripts.scenarios import SCENARIOS
 from scripts.serve import appenv, cpus, override
@@ -48,9 +50,13 @@ _INSTALLED_SNIPPET = (
 def parse_args(argv: list[str]) -> tuple[str, Settings]:
     parser = argparse.ArgumentParser(prog="bench", description="Benchmark one framework and write its JSON result.")
     parser.add_argument("framework", choices=frameworks.names())
-    parser.add_argument("--duration", type=_positive, default=DEFAULTS.duration, help="seconds per measured run")
+    parser.add_argument("--pair-duration", type=_positive, default=DEFAULTS.pair_duration,
+                        help="seconds per pair (both apps at once: the share of asgi)")  # fmt: skip
+    parser.add_argument("--pairs", type=_positive, default=DEFAULTS.pairs, help="pairs per scenario")
+    parser.add_argument("--duration", type=_positive, default=DEFAULTS.duration,
+                        help="seconds per run of an app alone (its req/s)")  # fmt: skip
     parser.add_argument("--warmup", type=_not_negative, default=DEFAULTS.warmup, help="seconds of discarded warm-up")
-    parser.add_argument("--repeat", type=_positive, default=DEFAULTS.repeat, help="measured runs per scenario")
+    parser.add_argument("--repeat", type=_positive, default=DEFAULTS.repeat, help="runs alone per scenario and app")
     parser.add_argument("--connections", type=_positive, default=DEFAULTS.connections, help="keep-alive connections")
     parser.add_argument("--scenarios", type=_scenarios, default=DEFAULTS.scenarios, help="comma-separated subset")
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default=DEFAULTS.client)
@@ -59,10 +65,14 @@ def parse_args(argv: list[str]) -> tuple[str, Settings]:
                         help="seconds of the latency run at half the median req/s, per scenario (0: none)")  # fmt: skip
     parser.add_argument("--instruction-requests", type=_not_negative, default=DEFAULTS.instruction_requests,
                         help="requests counted under valgrind per scenario and app (0: no count)")  # fmt: skip
+    parser.add_argument("--replica", type=_replica, help="K/R: this run is the K-th of R of the framework, each on "
+                        "its own runner (the report merges them)")  # fmt: skip
     parser.add_argument("--install", metavar="REQUIREMENT", help="the framework from a release, git URL or path, "
                         "not its pin; the result goes to OUTPUT/installs/<name>+<tag>.json")  # fmt: skip
     args = parser.parse_args(argv)
     settings = Settings(
+        pair_duration=args.pair_duration,
+        pairs=args.pairs,
         duration=args.duration,
         warmup=args.warmup,
         repeat=args.repeat,
@@ -73,6 +83,7 @@ def parse_args(argv: list[str]) -> tuple[str, Settings]:
         fixed_rate_duration=args.fixed_rate_duration,
         instruction_requests=args.instruction_requests,
         install=args.install,
+        replica=args.replica,
     )
     return args.framework, settings
 
@@ -92,6 +103,13 @@ def _not_negative(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must not be negative, got {value}")
     return value
+
+
+def _replica(text: str) -> tuple[int, int]:
+    index, _, of = text.partition("/")
+    if not (index.isdigit() and of.isdigit() and 1 <= int(index) <= int(of)):
+        raise argparse.ArgumentTypeError(f"expected K/R with 1 <= K <= R, got {text!r}")
+    return int(index), int(of)
 
 
 def _scenarios(text: str) -> tuple[str, ...]:
@@ -157,7 +175,15 @@ def _skeleton(run: Run) -> dict:
             "warmup_s": settings.warmup,
             "repeat": settings.repeat,
             "cpus": sorted(run.split.client),
+            "pairs": {
+                "method": "simultaneous",
+                "duration_s": settings.pair_duration,
+                "repeat": settings.pairs,
+                "connections_each": max(1, settings.connections // 2),
+                "cgroups": None,
+            },
         },
+        "replica": {"index": settings.replica[0], "of": settings.replica[1]} if settings.replica else None,
         "install": None,
         "versions": None,
         "verification": None,
@@ -167,6 +193,7 @@ def _skeleton(run: Run) -> dict:
                 "reason": None,
                 "runs": [],
                 "summary": None,
+                "pairs": [],
                 "share": None,
                 "instructions": None,
                 "fixed_rate": None,
@@ -193,16 +220,23 @@ def _failure_reason(check: verify.Check, framework: frameworks.Framework, python
 def benchmark(run: Run, line: Line) -> None:
     """Every step of the run; failures are recorded in run.result, Ctrl-C propagates."""
     result = run.result
-    server = Server(run.framework, cores=run.split.server, install=run.installed)
+    middleware = "middleware" in run.settings.scenarios
+    framework = Side(
+        Server(run.framework, cores=run.split.server, install=run.installed),
+        Server(run.framework, cores=run.split.server, install=run.installed, middleware=True) if middleware else None,
+    )
+    server = framework.plain
     result["install"] = server.install
-    baseline = None
+    baseline: Side | None = None
     passing: list[str] = []
     try:
-        server.start()
+        for started in framework.servers():
+            started.start()
         result["server"]["command"] = server.portable_command
         result["server"]["upload_filesystem"] = filesystem_of(server.upload_dir)
         result["versions"] = _versions(server, run.split.server, run.installed)
-        checks = verify.verify(server.base_url, server.upload_dir)
+        middleware_url = framework.middleware.base_url if framework.middleware else None
+        checks = verify.verify(server.base_url, server.upload_dir, middleware_url=middleware_url)
         result["verification"] = [check.__dict__ for check in checks]
         gates = verify.failures_by_scenario(checks, list(run.settings.scenarios))
         for scenario, failed in gates.items():
@@ -213,9 +247,11 @@ def benchmark(run: Run, line: Line) -> None:
                 result["scenarios"][scenario] |= {"status": "failed_verification", "reason": reasons}
         passing = [name for name, failed in gates.items() if not failed]
         print(f"verified: {len(checks) - sum(not c.passed for c in checks)}/{len(checks)} checks pass", file=sys.stderr)
-        baseline = start_baseline(run)
-        pairs(run, server, baseline, passing, line)
-        half_load(run, server, passing, line)
+        baseline = start_baseline(run, middleware)
+        if baseline is not None:
+            together(run, framework, baseline, passing, line)
+        alone(run, framework, baseline, passing, line)
+        half_load(run, framework, passing, line)
     except (ServerError, BenchError, drive.LoadError) as error:
         result["status"] = "failed"
         result["error"] = str(error)
@@ -224,9 +260,8 @@ def benchmark(run: Run, line: Line) -> None:
             if entry["status"] == "ok" and len(entry["runs"]) < run.settings.repeat:
                 entry |= {"status": "failed", "reason": f"not measured: {error}".splitlines()[0]}
     finally:
-        server.stop()
-        if baseline is not None:
-            baseline.stop()
+        for stopped in [*framework.servers(), *(baseline.servers() if baseline else [])]:
+            stopped.stop()
     if result["status"] == "ok":
         count_instructions(run, passing)
 
@@ -239,8 +274,7 @@ def _finish(run: Run) -> None:
         base = result["baseline"]["scenarios"][name]
         if base["runs"]:
             base["summary"] = results.summarize(base["runs"])
-        if entry["summary"] and len(base["runs"]) == len(entry["runs"]):
-            entry["share"] = results.paired_share(entry["runs"], base["runs"])
+        entry["share"] = results.cost_share(entry["pairs"]) if entry["status"] == "ok" else None
     if any(entry["status"] != "ok" for entry in result["scenarios"].values()):
         result["status"] = "failed"
     total = time.monotonic() - run.started

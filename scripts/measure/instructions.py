@@ -140,7 +140,12 @@ class _Callgrind:
     """One app served under callgrind, and the vgdb commands that drive its counters."""
 
     def __init__(
-        self, framework: Framework, folder: Path, cores: frozenset[int] | None, install: Installed | None
+        self,
+        framework: Framework,
+        folder: Path,
+        cores: frozenset[int] | None,
+        install: Installed | None,
+        middleware: bool,
     ) -> None:
         self.folder = folder
         self.prefix = folder / "vgdb"
@@ -150,7 +155,7 @@ class _Callgrind:
             "valgrind", "--tool=callgrind", "--instr-atstart=no", "--vgdb=yes",
             f"--vgdb-prefix={self.prefix}", f"--callgrind-out-file={self.out}",
         ]  # fmt: skip
-        self.server = Server(framework, cores=cores, wrapper=wrapper, install=install)
+        self.server = Server(framework, cores=cores, wrapper=wrapper, install=install, middleware=middleware)
 
     def monitor(self, *command: str) -> None:
         """Run one callgrind monitor command in the server (e.g. "zero"), waiting until it is done."""
@@ -191,10 +196,11 @@ def _one_process(
     cores: frozenset[int] | None,
     started: Started | None,
     install: Installed | None,
+    middleware: bool,
 ) -> dict[str, float]:
     """Instructions per request for each scenario, from one server process."""
     with tempfile.TemporaryDirectory(prefix=f"bench-instructions-{framework.name}-") as folder:
-        counter = _Callgrind(framework, Path(folder), cores, install)
+        counter = _Callgrind(framework, Path(folder), cores, install, middleware)
         server = counter.server.start(READY_TIMEOUT)
         # The server stops (and Valgrind writes its last file) before its folder is removed.
         try:
@@ -238,13 +244,19 @@ def count(
     if reason:
         raise InstructionsError(reason)
     counts: dict[str, list[float]] = {scenario: [] for scenario in scenarios}
+    # The middleware scenario is served by the app started with its middlewares: a process of its own.
+    groups = {flag: [s for s in scenarios if SCENARIOS[s].middleware == flag] for flag in (False, True)}
     for _ in range(repeat):
-        try:
-            measured = _one_process(framework, scenarios, warmup_requests, requests, cores, started, install)
-        except ServerError as error:
-            raise InstructionsError(f"{framework.name} did not start under valgrind: {error}") from None
-        for scenario, value in measured.items():
-            counts[scenario].append(round(value, 1))
+        for middleware, group in groups.items():
+            if not group:
+                continue
+            try:
+                measured = _one_process(framework, group, warmup_requests, requests, cores, started, install,
+                                        middleware)  # fmt: skip
+            except ServerError as error:
+                raise InstructionsError(f"{framework.name} did not start under valgrind: {error}") from None
+            for scenario, value in measured.items():
+                counts[scenario].append(round(value, 1))
     return {
         scenario: {"per_request": round(statistics.median(values), 1), "counts": values}
         for scenario, values in counts.items()

@@ -7,6 +7,7 @@ reads nothing else. Its shape is fixed by result.schema.json beside this module,
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
@@ -20,7 +21,7 @@ import jsonschema
 from scripts.frameworks import ROOT
 from scripts.load.drive import CLIENT_BOUND_SHARE
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA_PATH = Path(__file__).with_name("result.schema.json")
 # A scenario is flagged unstable above this coefficient of variation of its repeats,
 UNSTABLE_CV = 0.05
@@ -94,22 +95,60 @@ def paired_share(runs: list[dict], baseline_runs: list[dict]) -> dict | None:
     return {"median": statistics.median(pairs), "min": min(pairs), "max": max(pairs), "pairs": pairs}
 
 
+def cost_share(pairs: list[dict]) -> dict | None:
+    """The framework's share of asgi from runs measured at the same time on one core: pair by
+    pair, asgi's CPU time per answered request over the framework's (what share of asgi's
+    requests the framework answers with the same CPU time), the median of the pairs and their
+    range. The ratio of req/s of the same pairs is kept beside it; it stands in, and `method`
+    says so, where a CPU time is missing (no /proc)."""
+    if not pairs:
+        return None
+    costs = [(pair["framework"]["cpu_us_per_request"], pair["baseline"]["cpu_us_per_request"]) for pair in pairs]
+    rps = [pair["framework"]["rps"] / pair["baseline"]["rps"] for pair in pairs if pair["baseline"]["rps"] > 0]
+    if all(mine and theirs for mine, theirs in costs):
+        method, ratios = "cpu_per_request", [theirs / mine for mine, theirs in costs]
+    else:
+        method, ratios = "rps", rps
+    if not ratios:
+        return None
+    return {
+        "median": statistics.median(ratios),
+        "min": min(ratios),
+        "max": max(ratios),
+        "pairs": ratios,
+        "method": method,
+        "rps_ratio": statistics.median(rps) if rps else None,
+    }
+
+
 def machine() -> dict:
-    """What the figures were measured on."""
-    model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    """What the figures were measured on, and what tells one machine and boot from another: the
+    processor, its flags, the kernel and a hash of the boot id (the id itself is not published)."""
+    found: dict[str, str] = {}
+    for line in (_read("/proc/cpuinfo") or "").splitlines():
+        key, _, value = line.partition(":")
+        found.setdefault(key.strip(), value.strip())  # the first processor's
+    model, flags = found.get("model name") or platform.processor() or platform.machine(), found.get("flags", "")
     return {
         "cpu_model": model,
         "cores": os.cpu_count() or 1,
         "os": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
+        "kernel": platform.version(),
+        "cpu_flags_sha256": _digest(" ".join(sorted(flags.split()))) if flags else None,
+        "boot_id_sha256": _digest(_read("/proc/sys/kernel/random/boot_id")),
     }
+
+
+def _read(path: str) -> str | None:
+    try:
+        return Path(path).read_text().strip()
+    except OSError:
+        return None
+
+
+def _digest(text: str | None) -> str | None:
+    return hashlib.sha256(text.encode()).hexdigest()[:16] if text else None
 
 
 def git_commit() -> dict:

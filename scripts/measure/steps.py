@@ -1,9 +1,10 @@
 """The measuring steps of one benchmark run, and the settings they follow.
 
-`bench` runs them in this order on a started, verified app: warm-ups, then the throughput
-repeats as pairs (the framework's run and the asgi baseline's, adjacent in time), then the
-latency run at half load, then, with both servers stopped, the instruction counts.
-`Settings` holds every default: the methodology page renders these very values.
+`bench` runs them in this order on a started, verified app: the pairs (the framework and the
+asgi baseline loaded at the same time on one core, after a warm-up: the share of asgi), then
+each app's throughput alone on that core (req/s), then the latency run at half load, then,
+with every server stopped, the instruction counts. `Settings` holds every default: the
+methodology page renders these very values.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import statistics
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from scripts.frameworks import ROOT
 from scripts.load import drive
 from scripts.measure import instructions, results
 from scripts.scenarios import SCENARIOS
-from scripts.serve import cpus, override, procstats
+from scripts.serve import cpuquota, cpus, override, procstats
 from scripts.serve.server import Server, ServerError
 
 
@@ -31,9 +32,14 @@ from scripts.serve.server import Server, ServerError
 class Settings:
     """Every default of a benchmark run: the methodology page renders these very values."""
 
-    duration: int = 5
+    # Throughput alone: `repeat` runs of `duration` seconds per scenario, each app on the core alone.
+    duration: int = 3
     warmup: int = 2
-    repeat: int = 4
+    repeat: int = 2
+    # The share of asgi: `pairs` runs of `pair_duration` seconds per scenario, both apps at once,
+    # each loaded by its own generator with half of the connections.
+    pair_duration: int = 5
+    pairs: int = 4
     connections: int = 64
     scenarios: tuple[str, ...] = tuple(SCENARIOS)
     client: str = "auto"
@@ -45,6 +51,7 @@ class Settings:
     instruction_warmup: int = 100
     instruction_counts: int = 2
     install: str | None = None  # another version of the framework than its pin (override.py)
+    replica: tuple[int, int] | None = None  # (K, R): the K-th of R runs of the framework, each on its own runner
 
 
 DEFAULTS = Settings()
@@ -135,28 +142,96 @@ def measured_run(run: Run, server: Server, scenario: str, label: str, line: Line
     return measured
 
 
-def pairs(run: Run, server: Server, baseline: Server | None, scenarios: list[str], line: Line) -> None:
-    """Warm both apps up, then measure each repeat of each scenario as a pair: the framework's run
-    and the baseline's, adjacent in time, their order alternating from one repeat to the next, so
-    that a drift of the machine lands on both sides of a pair alike."""
+@dataclass
+class Side:
+    """One app of a run: as it is, and as started with its three middlewares (SPEC.md, middleware)."""
+
+    plain: Server
+    middleware: Server | None = None
+
+    def serving(self, scenario: str) -> Server:
+        """The server that answers this scenario's load."""
+        if SCENARIOS[scenario].middleware:
+            if self.middleware is None:
+                raise BenchError(f"no server of {self.plain.framework.name} with BENCH_MIDDLEWARE=1 was started")
+            return self.middleware
+        return self.plain
+
+    def servers(self) -> list[Server]:
+        return [server for server in (self.plain, self.middleware) if server is not None]
+
+
+def together(run: Run, framework: Side, baseline: Side, scenarios: list[str], line: Line) -> None:
+    """The share of asgi: both apps on the server's core at the same time, each in a cgroup of
+    equal weight and loaded by its own generator with half of the connections, so that whatever
+    the machine does meanwhile (a neighbour, a slower clock) falls on both alike. The share of
+    each pair is the ratio of their costs, CPU time per answered request, so that an unequal
+    split of the core cannot bias it; results.cost_share says so."""
     settings = run.settings
-    targets = [(server, run.result["scenarios"], "")]
-    if baseline is not None:
-        targets.append((baseline, run.result["baseline"]["scenarios"], "baseline "))
-    if settings.warmup:
+    half = max(1, settings.connections // 2)
+    with ExitStack() as stack:
+        run.result["load"]["pairs"]["cgroups"] = _equal_groups(stack, [framework, baseline])
         for scenario in scenarios:
-            for target, _, prefix in targets:
-                load_run(run, target, scenario, settings.warmup, f"{prefix}{scenario} warm-up", line)
-                check_alive(target, f"the {prefix}{scenario} warm-up")
+            pair = (framework.serving(scenario), baseline.serving(scenario))
+            if settings.warmup:
+                _at_once(run, pair, scenario, half, settings.warmup, f"{scenario} warm-up, both", line)
+            entry = run.result["scenarios"][scenario]
+            for repeat in range(1, settings.pairs + 1):
+                label = f"{scenario} pair {repeat}/{settings.pairs}"
+                mine, theirs = _at_once(run, pair, scenario, half, settings.pair_duration, label, line)
+                entry["pairs"].append({"framework": mine, "baseline": theirs})
+
+
+def _equal_groups(stack: ExitStack, sides: list[Side]) -> str | None:
+    """A cgroup of equal weight for each side's servers; None (each process competes on its own
+    threads, as the scheduler splits a core) where this machine allows no cgroup."""
+    try:
+        groups = [stack.enter_context(cpuquota.equal_weight(f"pair{index}")) for index in range(len(sides))]
+    except cpuquota.QuotaError as error:
+        print(f"pairs: no cgroup of equal weight ({error}); each server competes with its own threads", file=sys.stderr)
+        return None
+    for group, side in zip(groups, sides, strict=True):
+        for server in side.servers():
+            group.add(server.process.pid)
+    return f"v{cpuquota.hierarchy()[1]}"
+
+
+def _at_once(run: Run, pair: tuple[Server, Server], scenario: str, connections: int, seconds: int, label: str,
+             line: Line) -> tuple[dict, dict]:  # fmt: skip
+    """One load run on both servers at the same time: each one's figures and CPU time."""
+    before = []
+    for server in pair:
+        server.clear_uploads()
+        procstats.reset_peak_rss(server.process.pid)
+        before.append(procstats.cpu_seconds(server.process.pid))
+    with _under_load(run, line, label, seconds) as progress:
+        loads = drive.run_together(run.client, [server.base_url for server in pair], scenario, connections, seconds,
+                                   run.split.client, progress)  # fmt: skip
+    measured = []
+    for server, cpu_before, load in zip(pair, before, loads, strict=True):
+        cpu_after = procstats.cpu_seconds(server.process.pid)
+        cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
+        threads = drive.threads(run.client, run.split.client) * len(pair)
+        measured.append(results.run_figures(load, cpu, procstats.peak_rss_bytes(server.process.pid), threads))
+        check_alive(server, label)
+    return measured[0], measured[1]
+
+
+def alone(run: Run, framework: Side, baseline: Side | None, scenarios: list[str], line: Line) -> None:
+    """Each app's throughput with the core to itself, for those who want req/s: `repeat` runs
+    of each, alternating, after the pairs have warmed both up."""
+    settings = run.settings
+    sides = [(framework, run.result["scenarios"], "")]
+    if baseline is not None:
+        sides.append((baseline, run.result["baseline"]["scenarios"], "baseline "))
     for repeat in range(1, settings.repeat + 1):
         for scenario in scenarios:
-            order = targets if repeat % 2 else targets[::-1]
-            for target, entries, prefix in order:
-                label = f"{prefix}{scenario} repeat {repeat}/{settings.repeat}"
-                entries[scenario]["runs"].append(measured_run(run, target, scenario, label, line))
+            for side, entries, prefix in sides if repeat % 2 else sides[::-1]:
+                label = f"{prefix}{scenario} alone {repeat}/{settings.repeat}"
+                entries[scenario]["runs"].append(measured_run(run, side.serving(scenario), scenario, label, line))
 
 
-def half_load(run: Run, server: Server, scenarios: list[str], line: Line) -> None:
+def half_load(run: Run, framework: Side, scenarios: list[str], line: Line) -> None:
     """After the throughput repeats: latency at half of the framework's own median req/s, so that
     every framework is measured at the same relative load, from each request's scheduled time."""
     seconds = run.settings.fixed_rate_duration
@@ -167,6 +242,7 @@ def half_load(run: Run, server: Server, scenarios: list[str], line: Line) -> Non
         rate = statistics.median(measured["rps"] for measured in entry["runs"]) / 2
         if rate <= 0:
             continue
+        server = framework.serving(scenario)
         server.clear_uploads()
         label = f"{scenario} at {rate:.0f} req/s"
         with _under_load(run, line, label, seconds) as progress:
@@ -212,12 +288,18 @@ def count_instructions(run: Run, scenarios: list[str]) -> None:
     }
 
 
-def start_baseline(run: Run) -> Server | None:
-    """The raw ASGI app, on the framework's core, beside it for the whole run; None if it fails."""
-    baseline = Server(frameworks.get(frameworks.BASELINE), cores=run.split.server)
+def start_baseline(run: Run, middleware: bool) -> Side | None:
+    """The raw ASGI app on the framework's core, beside it for the whole run (and started with its
+    middlewares too, for the middleware scenario); None if it fails."""
+    baseline = frameworks.get(frameworks.BASELINE)
+    side = Side(Server(baseline, cores=run.split.server),
+                Server(baseline, cores=run.split.server, middleware=True) if middleware else None)  # fmt: skip
     try:
-        baseline.start()
+        for server in side.servers():
+            server.start()
     except ServerError as error:
+        for server in side.servers():
+            server.stop()
         run.result["baseline"] |= {"status": "failed", "reason": str(error).splitlines()[0]}
         return None
-    return baseline
+    return side

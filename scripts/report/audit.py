@@ -54,8 +54,15 @@ def _scenario(where: str, entry: dict, baseline: dict | None) -> None:
         _run(f"{where}.runs[{index}]", run)
     if runs and entry.get("summary") is not None:
         _agrees(f"{where}.summary", entry["summary"], results.summarize(runs))
-    if entry.get("share") and baseline and baseline.get("runs"):
-        recomputed = results.paired_share(runs, baseline["runs"])
+    pairs = entry.get("pairs") or []
+    for index, pair in enumerate(pairs):
+        for side in ("framework", "baseline"):
+            _run(f"{where}.pairs[{index}].{side}", pair[side])
+    if entry.get("share"):
+        if pairs:  # version 3: runs made at the same time
+            recomputed = results.cost_share(pairs)
+        else:  # version 2: each run beside the baseline's adjacent one
+            recomputed = results.paired_share(runs, (baseline or {}).get("runs") or [])
         _agrees(f"{where}.share", entry["share"], recomputed or {})
     if entry.get("instructions"):
         counts = entry["instructions"]["counts"]

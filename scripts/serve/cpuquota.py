@@ -1,9 +1,12 @@
-"""A CPU quota on a server's processes, through a cgroup made for it and removed afterwards.
+"""CPU control of a server's processes, through a cgroup made for it and removed afterwards.
 
-The calibration slows the server down this way, as a slower runner would, to see which
-figures move with the machine. Linux offers the quota in two forms: cgroup v2's `cpu.max`,
-where the cpu controller is enabled for child groups, and cgroup v1's cpu controller
-(`cpu.cfs_quota_us`). Creating a group needs root (or a delegated hierarchy).
+Two uses. A quota: the calibration slows the server down this way, as a slower runner would,
+to see which figures move with the machine. An equal weight: two servers measured at once on
+one core each get a group of the same weight, so that a server with threads of its own gets no
+more of the core than one with a single thread. Linux offers both in two forms: cgroup v2
+(`cpu.max`, `cpu.weight`), where the cpu controller is enabled for child groups, and cgroup
+v1's cpu controller (`cpu.cfs_quota_us`, `cpu.shares`). Creating a group needs root (or a
+delegated hierarchy).
 """
 
 from __future__ import annotations
@@ -71,22 +74,37 @@ def cpu_quota(share: float) -> Iterator[Group]:
     """A new cgroup allowed `share` of one CPU; it is removed on exit, its processes moved out first."""
     if not 0 < share <= 1:
         raise ValueError(f"share must be in (0, 1], got {share}")
+    quota = round(share * PERIOD_US)
+    settings = {
+        2: {"cpu.max": f"{quota} {PERIOD_US}"},
+        1: {"cpu.cfs_period_us": str(PERIOD_US), "cpu.cfs_quota_us": str(quota)},
+    }
+    with _group("calibration", settings) as group:
+        yield group
+
+
+@contextmanager
+def equal_weight(label: str) -> Iterator[Group]:
+    """A new cgroup of the default weight: processes in two such groups split a busy core evenly."""
+    with _group(label, {2: {"cpu.weight": "100"}, 1: {"cpu.shares": "1024"}}) as group:
+        yield group
+
+
+@contextmanager
+def _group(label: str, settings: dict[int, dict[str, str]]) -> Iterator[Group]:
+    """A cgroup named for this process and `label`, with the files of `settings` for its version written."""
     root, version = hierarchy()
-    path = root / f"bench-calibration-{os.getpid()}"
+    path = root / f"bench-{label}-{os.getpid()}"
     try:
         path.mkdir()
     except OSError as error:
         raise QuotaError(f"cannot create a cgroup in {root}: {error.strerror}") from None
     try:
-        quota = round(share * PERIOD_US)
-        try:
-            if version == 2:
-                (path / "cpu.max").write_text(f"{quota} {PERIOD_US}")
-            else:
-                (path / "cpu.cfs_period_us").write_text(str(PERIOD_US))
-                (path / "cpu.cfs_quota_us").write_text(str(quota))
-        except OSError as error:
-            raise QuotaError(f"cannot set a CPU quota on {path}: {error.strerror}") from None
+        for name, value in settings[version].items():
+            try:
+                (path / name).write_text(value)
+            except OSError as error:
+                raise QuotaError(f"cannot set {name} on {path}: {error.strerror}") from None
         yield Group(path, root)
     finally:
         _remove(path, root)
