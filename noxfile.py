@@ -113,6 +113,13 @@ def compare(session: nox.Session) -> None:
 
 
 @nox.session
+def reproduce(session: nox.Session) -> None:
+    """How far run B reproduces run A: Kendall's tau, share ratios, false 'moved' verdicts (-- A B)."""
+    session.install(*HARNESS)
+    session.run("python", "-m", "scripts.report.reproduce", *session.posargs)
+
+
+@nox.session
 def site(session: nox.Session) -> None:
     """Build the site with Jekyll and check it in headless Chromium (-- --results DIR; default: the test fixtures)."""
     session.install(*HARNESS)

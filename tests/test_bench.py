@@ -20,7 +20,9 @@ from scripts.measure import instructions, results
 from scripts.serve import procstats
 
 FAULTY = Path(__file__).parent / "faulty"
-QUICK = "--duration 1 --warmup 0 --repeat 1 --fixed-rate-duration 0 --instruction-requests 0".split()
+QUICK = (
+    "--pairs 1 --pair-duration 1 --duration 1 --warmup 0 --repeat 1 --fixed-rate-duration 0 --instruction-requests 0"
+).split()
 
 
 def bench(tmp_path: Path, *args: str, frameworks_dir: Path | None = None) -> tuple[subprocess.CompletedProcess, Path]:
@@ -78,7 +80,8 @@ def test_a_run_records_instructions_and_half_load_latency_for_the_framework_and_
 ) -> None:
     if instructions.unavailable_reason():
         pytest.skip(f"instructions cannot be counted here: {instructions.unavailable_reason()}")
-    args = ["--duration", "1", "--warmup", "0", "--repeat", "2", "--scenarios", "html,api", "--client", "python"]
+    args = ["--pairs", "1", "--pair-duration", "1", "--duration", "1", "--warmup", "0", "--repeat", "2",
+            "--scenarios", "html,api", "--client", "python"]  # fmt: skip
     done, output = bench(tmp_path, "starlette", *args, "--fixed-rate-duration", "2", "--instruction-requests", "50")
     assert done.returncode == 0, done.stdout + done.stderr
     result = json.loads((output / "starlette.json").read_text())
@@ -125,8 +128,9 @@ def test_bad_options_get_a_clear_error(tmp_path: Path, args: list[str], message:
     ],
 )
 def test_a_failing_app_still_yields_a_result(tmp_path: Path, name: str, error: str, output: str | None) -> None:
-    done, directory = bench(tmp_path, name, "--duration", "3", "--warmup", "0", "--repeat", "1",
-                            "--client", "python", "--scenarios", "html", frameworks_dir=FAULTY)  # fmt: skip
+    done, directory = bench(tmp_path, name, "--pairs", "1", "--pair-duration", "3", "--duration", "3", "--warmup",
+                            "0", "--repeat", "1", "--client", "python", "--scenarios", "html",
+                            frameworks_dir=FAULTY)  # fmt: skip
     assert done.returncode == 1, done.stdout + done.stderr
     result = json.loads((directory / f"{name}.json").read_text())
     results.validate(result)

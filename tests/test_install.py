@@ -31,7 +31,10 @@ from scripts.serve.server import Server, free_port
 # A starlette release older than its pin that still passes the contract.
 OLDER = "1.9.0"
 # Short, one scenario, no half-load run and no instruction count: these tests are about the venv.
-QUICK = "--duration 1 --warmup 0 --repeat 1 --scenarios html --fixed-rate-duration 0 --instruction-requests 0".split()
+QUICK = (
+    "--pairs 1 --pair-duration 1 --duration 1 --warmup 0 --repeat 1 --scenarios html "
+    "--fixed-rate-duration 0 --instruction-requests 0"
+).split()
 IDENTITY = ["-c", "user.name=test", "-c", "user.email=test@example.invalid"]
 
 

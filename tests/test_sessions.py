@@ -21,12 +21,15 @@ from scripts.frameworks import ROOT
 from scripts.serve import procstats
 from scripts.serve.server import free_port
 
-SHORT = "--duration 1 --warmup 0 --repeat 1 --fixed-rate-duration 0 --instruction-requests 0 --scenarios html".split()
+SHORT = (
+    "--pairs 1 --pair-duration 1 --duration 1 --warmup 0 --repeat 1 "
+    "--fixed-rate-duration 0 --instruction-requests 0 --scenarios html"
+).split()
 # How this file runs each session of the README's table ("tests" is what CI itself runs); the
 # first test keeps the two in step.
 EXERCISED = {
     "serve-<name>", "bench-<name>", "tests", "report", "compare", "site", "pipeline", "publish",
-    "accuracy", "calibration",
+    "accuracy", "calibration", "reproduce",
 }  # fmt: skip
 
 
@@ -104,8 +107,12 @@ def test_bench_pipeline_report_and_compare(envdir: Path, tmp_path: Path) -> None
     assert done.returncode == 0, done.stdout + done.stderr
     assert "html" in done.stdout
 
+    done = nox(envdir, "-s", "reproduce", "--", str(pipeline_dir), str(bench_dir))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "'moved beyond the noise' by the noise rule:" in done.stdout
 
-@pytest.mark.parametrize("session", ["site", "publish", "accuracy", "calibration"])
+
+@pytest.mark.parametrize("session", ["site", "publish", "accuracy", "calibration", "reproduce"])
 def test_other_sessions_start_and_answer_help(envdir: Path, session: str) -> None:
     done = nox(envdir, "-s", session, "--", "--help")
     assert done.returncode == 0, done.stdout + done.stderr
