@@ -14,6 +14,7 @@ import math
 import statistics
 
 from scripts.measure import results
+from scripts.report import replicas
 
 # Stored figures went through JSON once: a float comes back exactly, so this only absorbs the
 # last bit of a sum taken in another order.
@@ -30,6 +31,14 @@ class Untrue(ValueError):
 def audit(result: dict) -> None:
     """Raise Untrue, naming the field, at the first figure of `result` that cannot be true."""
     _finite(result, "")
+    if result.get("replicas"):  # merged from replicas: each must hold, and so must their merge
+        for index, replica in enumerate(result["replicas"]):
+            try:
+                audit(replica)
+            except Untrue as error:
+                raise Untrue(f"replicas[{index}].{error}") from None
+        _agrees("", {**result, "replicas": None}, {**replicas.merge(result["replicas"]), "replicas": None})
+        return
     baseline = (result.get("baseline") or {}).get("scenarios", {})
     for name, entry in result["scenarios"].items():
         _scenario(f"scenarios.{name}", entry, baseline.get(name))
@@ -112,8 +121,8 @@ def _ordered(where: str, latency: dict, order: tuple[str, ...]) -> None:
 def _agrees(where: str, stored: object, recomputed: object) -> None:
     """The stored figure equals the recomputed one; for a dict, every key both hold."""
     if isinstance(stored, dict) and isinstance(recomputed, dict):
-        for key in stored.keys() & recomputed.keys():
-            _agrees(f"{where}.{key}", stored[key], recomputed[key])
+        for key in [key for key in stored if key in recomputed]:  # in the file's order: the first is named
+            _agrees(f"{where}.{key}" if where else key, stored[key], recomputed[key])
         return
     if isinstance(stored, list) and isinstance(recomputed, list) and len(stored) == len(recomputed):
         for index, (one, other) in enumerate(zip(stored, recomputed, strict=True)):

@@ -16,7 +16,7 @@ import jsonschema
 
 from scripts import frameworks
 from scripts.measure import results
-from scripts.report import audit
+from scripts.report import audit, replicas
 
 NO_FILE = "no result file in this run"
 
@@ -153,6 +153,7 @@ def load_batch(directory: Path, day: str) -> Batch:
     found: dict[str, dict] = {}
     origin: dict[str, str] = {}
     problems: list[Problem] = []
+    sets: dict[str, list[tuple[str, dict]]] = {}
     for path in paths:
         try:
             result = read_result(path)
@@ -163,11 +164,27 @@ def load_batch(directory: Path, day: str) -> Batch:
         if reason := unpinned(result):
             problems.append(Problem(name, path.name, reason))
             continue
+        if replicas.is_replica(result):
+            sets.setdefault(name, []).append((path.name, result))
+            continue
         if name in found:
             problems.append(Problem(name, path.name, f"a second result for {name}; {origin[name]} is used"))
             continue
         found[name] = result
         origin[name] = path.name
+    for name, members in sets.items():
+        files = ", ".join(file for file, _ in members)
+        if name in found:
+            problems += [Problem(name, file, f"a replica beside a single result for {name}; {origin[name]} is used")
+                         for file, _ in members]  # fmt: skip
+            continue
+        try:
+            replicas.check_set([result for _, result in members])
+        except replicas.ReplicaError as error:
+            problems += [Problem(name, file, f"{error}; none of {files} is used") for file, _ in members]
+            continue
+        found[name] = replicas.merge([result for _, result in members])
+        origin[name] = files
     named = set(found) | {problem.framework for problem in problems}
     problems += [Problem(name, None, NO_FILE) for name in frameworks.names() if name not in named]
     return Batch(day, found, problems)
