@@ -1,5 +1,6 @@
-"""Site: build the Jekyll site and check it in headless Chromium (check), and publish it to
-the branch that GitHub Pages serves (publish).
+"""Site: build the Jekyll site and check it in headless Chromium (check), publish it to the
+branch that GitHub Pages serves (publish), and post a pull request's benchmark as its comment
+(comment).
 
 May use everything before it, scripts.report included.
 """
