@@ -71,10 +71,12 @@ class Framework:
     limits: tuple[Limit, ...] = ()
     # Why the framework fails the maintenance rule, with the evidence; None while it is maintained.
     unmaintained: str | None = None
+    # Another checkout's folder of this app (bench --against-app): its app and its pins; None: the registry's.
+    folder: Path | None = None
 
     @property
     def directory(self) -> Path:
-        return FRAMEWORKS_DIR / self.name
+        return self.folder or FRAMEWORKS_DIR / self.name
 
     @property
     def requirements(self) -> Path:

@@ -21,7 +21,7 @@ from scripts import frameworks
 from scripts.check import labels, verify
 from scripts.frameworks import ROOT
 from scripts.load import drive
-from scripts.measure import results
+from scripts.measure import ab, results
 from scripts.measure.steps import (
     DEFAULTS,
     BenchError,
@@ -65,6 +65,10 @@ def parse_args(argv: list[str]) -> tuple[str, Settings]:
                         help="seconds of the latency run at half the median req/s, per scenario (0: none)")  # fmt: skip
     parser.add_argument("--instruction-requests", type=_not_negative, default=DEFAULTS.instruction_requests,
                         help="requests counted under valgrind per scenario and app (0: no count)")  # fmt: skip
+    parser.add_argument("--against", metavar="REQUIREMENT", help="an A/B run: measure the framework (its pin, or "
+                        "--install's) against this version, in one run, paired (OUTPUT/ab/<name>.json)")  # fmt: skip
+    parser.add_argument("--against-app", metavar="DIR", type=Path, help="an A/B run against the app in DIR (another "
+                        "checkout's frameworks/<name>), with its pins")  # fmt: skip
     parser.add_argument("--replica", type=_replica, help="K/R: this run is the K-th of R of the framework, each on "
                         "its own runner (the report merges them)")  # fmt: skip
     parser.add_argument("--install", metavar="REQUIREMENT", help="the framework from a release, git URL or path, "
@@ -83,6 +87,8 @@ def parse_args(argv: list[str]) -> tuple[str, Settings]:
         fixed_rate_duration=args.fixed_rate_duration,
         instruction_requests=args.instruction_requests,
         install=args.install,
+        against=args.against,
+        against_app=args.against_app,
         replica=args.replica,
     )
     return args.framework, settings
@@ -249,7 +255,9 @@ def benchmark(run: Run, line: Line) -> None:
         print(f"verified: {len(checks) - sum(not c.passed for c in checks)}/{len(checks)} checks pass", file=sys.stderr)
         baseline = start_baseline(run, middleware)
         if baseline is not None:
-            together(run, framework, baseline, passing, line)
+            result["load"]["pairs"]["cgroups"], measured = together(run, framework, baseline, passing, line)
+            for scenario, pairs in measured.items():
+                result["scenarios"][scenario]["pairs"] = pairs
         alone(run, framework, baseline, passing, line)
         half_load(run, framework, passing, line)
     except (ServerError, BenchError, drive.LoadError) as error:
@@ -351,6 +359,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: {error}", file=sys.stderr)
         return 2
     stop_on_signals()
+    if settings.against or settings.against_app:
+        return ab.run_ab(name, settings, client)
     path = settings.output / f"{name}.json"
     installed = None
     if settings.install:

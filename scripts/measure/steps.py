@@ -51,6 +51,9 @@ class Settings:
     instruction_warmup: int = 100
     instruction_counts: int = 2
     install: str | None = None  # another version of the framework than its pin (override.py)
+    # An A/B run (ab.py) against another version: of the framework (a requirement), of the app (its folder).
+    against: str | None = None
+    against_app: Path | None = None
     replica: tuple[int, int] | None = None  # (K, R): the K-th of R runs of the framework, each on its own runner
 
 
@@ -161,25 +164,28 @@ class Side:
         return [server for server in (self.plain, self.middleware) if server is not None]
 
 
-def together(run: Run, framework: Side, baseline: Side, scenarios: list[str], line: Line) -> None:
-    """The share of asgi: both apps on the server's core at the same time, each in a cgroup of
-    equal weight and loaded by its own generator with half of the connections, so that whatever
-    the machine does meanwhile (a neighbour, a slower clock) falls on both alike. The share of
-    each pair is the ratio of their costs, CPU time per answered request, so that an unequal
-    split of the core cannot bias it; results.cost_share says so."""
+def together(run: Run, first: Side, second: Side, scenarios: list[str], line: Line) -> tuple[str | None, dict]:
+    """Both apps on the server's core at the same time, each in a cgroup of equal weight and
+    loaded by its own generator with half of the connections, so that whatever the machine does
+    meanwhile (a neighbour, a slower clock) falls on both alike. Returns the cgroup version used
+    and, per scenario, the pairs of runs ({"framework": first's, "baseline": second's}); their
+    share is the ratio of their costs, CPU time per answered request, so that an unequal split of
+    the core cannot bias it (results.cost_share)."""
     settings = run.settings
     half = max(1, settings.connections // 2)
+    measured: dict[str, list[dict]] = {}
     with ExitStack() as stack:
-        run.result["load"]["pairs"]["cgroups"] = _equal_groups(stack, [framework, baseline])
+        cgroups = _equal_groups(stack, [first, second])
         for scenario in scenarios:
-            pair = (framework.serving(scenario), baseline.serving(scenario))
+            pair = (first.serving(scenario), second.serving(scenario))
             if settings.warmup:
                 _at_once(run, pair, scenario, half, settings.warmup, f"{scenario} warm-up, both", line)
-            entry = run.result["scenarios"][scenario]
+            measured[scenario] = []
             for repeat in range(1, settings.pairs + 1):
                 label = f"{scenario} pair {repeat}/{settings.pairs}"
                 mine, theirs = _at_once(run, pair, scenario, half, settings.pair_duration, label, line)
-                entry["pairs"].append({"framework": mine, "baseline": theirs})
+                measured[scenario].append({"framework": mine, "baseline": theirs})
+    return cgroups, measured
 
 
 def _equal_groups(stack: ExitStack, sides: list[Side]) -> str | None:

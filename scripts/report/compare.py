@@ -10,6 +10,7 @@ differ are refused: their figures would not compare.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from pathlib import Path
 from tabulate import tabulate
 
 from scripts.measure.steps import DEFAULTS
-from scripts.report import figures, ranking
+from scripts.report import ab, figures, ranking
 from scripts.report.batches import ResultError, read_result
 from scripts.report.figures import Share, Spread
 from scripts.report.markdown import chance, count, environment, milliseconds, percent
@@ -237,14 +238,17 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "the time. On one machine the verdict compares req/s; across machines, the shares of asgi. Refused "
         f"(exit code 2): bad input, and results whose load settings differ ({', '.join(figures.LOAD_SETTINGS)}).",
     )
-    parser.add_argument("old", type=Path, help="the old result file, or a folder of them")
-    parser.add_argument("new", type=Path, help="the new result file, or a folder of them")
+    parser.add_argument("old", type=Path, help="the old result file, or a folder of them; or an A/B run's result "
+                        "(OUTPUT/ab/<name>.json) alone")  # fmt: skip
+    parser.add_argument("new", type=Path, nargs="?", help="the new result file, or a folder of them")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table, for a pull request")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.new is None:
+        return _one_ab_run(args.old, args.markdown)
     try:
         old, new = read_side(args.old), read_side(args.new)
         pairs, notes = match(old, new, by_name=not (args.old.is_file() and args.new.is_file()))
@@ -260,6 +264,20 @@ def main(argv: list[str] | None = None) -> int:
         return BAD_INPUT
     compared = [compare(a, b) for a, b in pairs]
     print(render_markdown(compared, notes) if args.markdown else render_terminal(compared, notes), end="\n")
+    return 0
+
+
+def _one_ab_run(path: Path, markdown: bool) -> int:
+    """An A/B run's result carries both sides: it compares alone."""
+    try:
+        result = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        print(f"compare: {path}: cannot be read as JSON: {error}", file=sys.stderr)
+        return BAD_INPUT
+    if not isinstance(result, dict) or not ab.is_ab(result):
+        print(f"compare: {path} is not an A/B run's result (OUTPUT/ab/<name>.json); give OLD and NEW", file=sys.stderr)
+        return BAD_INPUT
+    print(ab.render_markdown(result) if markdown else ab.render_terminal(result))
     return 0
 
 

@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from scripts.frameworks import ROOT, Framework
+from scripts.frameworks import FRAMEWORKS_DIR, ROOT, Framework
 
 VENVS_DIR = Path(os.environ.get("BENCH_VENVS_DIR") or ROOT / ".venvs")
 
@@ -32,16 +32,25 @@ def interpreter(venv: Path) -> Path:
     return venv / "bin" / "python"
 
 
+def venv_dir(framework: Framework) -> Path:
+    """`.venvs/<name>`; for another checkout's app folder whose pins differ, a venv of its own
+    named by their hash, so that the two sides of an A/B run never rebuild each other's."""
+    pins = framework.requirements.read_bytes()
+    if framework.folder is None or pins == (FRAMEWORKS_DIR / framework.name / "requirements.txt").read_bytes():
+        return VENVS_DIR / framework.name
+    return VENVS_DIR / f"{framework.name}@{hashlib.sha256(pins).hexdigest()[:12]}"
+
+
 def python_path(framework: Framework) -> Path:
-    return interpreter(VENVS_DIR / framework.name)
+    return interpreter(venv_dir(framework))
 
 
 def ensure(framework: Framework, quiet: bool = True) -> Path:
     """Build (or reuse) the app's venv and return its interpreter."""
-    venv = VENVS_DIR / framework.name
+    venv = venv_dir(framework)
     stamp = venv / ".requirements.sha256"
     digest = hashlib.sha256(framework.requirements.read_bytes()).hexdigest()
-    python = python_path(framework)
+    python = interpreter(venv)
     if python.exists() and stamp.exists() and stamp.read_text() == digest:
         return python
     build(venv, ["-r", str(framework.requirements)], framework.name, quiet)
