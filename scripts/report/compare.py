@@ -27,6 +27,12 @@ from scripts.scenarios import SCENARIOS
 BAD_INPUT = 2
 
 
+ACROSS_MACHINES = (
+    f"the verdict compares the shares of asgi, and a move within {ranking.SHARE_TOLERANCE:.0%} (what the same code "
+    "gave on two machines) is within the noise; instructions per request carry across machines within 1%"
+)
+
+
 class CompareError(Exception):
     """Input that cannot be compared; the message says why, for the user."""
 
@@ -104,18 +110,30 @@ def machine_text(result: dict) -> str:
     return f"{machine['cpu_model']}, {machine['cores']} cores"
 
 
-def compare_scenario(old: dict, new: dict, name: str, same_machine: bool) -> Scenario:
-    """The verdict compares req/s on one machine; across machines only the shares of asgi compare."""
+def same_boot(old: dict, new: dict) -> bool:
+    """Both measured on one machine between the same two restarts: only then do raw req/s compare."""
+    boot = old["machine"].get("boot_id_sha256")
+    return boot is not None and boot == new["machine"].get("boot_id_sha256")
+
+
+def compare_scenario(old: dict, new: dict, name: str, one_boot: bool) -> Scenario:
+    """The verdict compares req/s within one boot of one machine; otherwise the shares of asgi, and
+    a move of the share within ranking.SHARE_TOLERANCE (what two machines gave for the same code)
+    is no verdict."""
     old_rps, new_rps = figures.rps(old, name), figures.rps(new, name)
     old_share, new_share = figures.share(old, name), figures.share(new, name)
     sides = (("old", old), ("new", new))
     gaps = [f"{side}: {gap}" for side, result in sides if (gap := figures.scenario_gap(result, name))]
-    basis = "req/s" if same_machine else "share of asgi"
-    pair = (old_rps, new_rps) if same_machine else (old_share and old_share.spread, new_share and new_share.spread)
+    basis = "req/s" if one_boot else "share of asgi"
+    pair = (old_rps, new_rps) if one_boot else (old_share and old_share.spread, new_share and new_share.spread)
     if gaps or None in pair:
         said, change = "no verdict", None
     else:
-        said, change = str(ranking.verdict(*pair)), pair[1].median / pair[0].median - 1 if pair[0].median else None
+        change = pair[1].median / pair[0].median - 1 if pair[0].median else None
+        verdict = ranking.verdict(*pair)
+        if not one_boot and change is not None and abs(change) <= ranking.SHARE_TOLERANCE:
+            verdict = ranking.Verdict.NOISE
+        said = str(verdict)
     return Scenario(
         name, old_rps, new_rps, "; ".join(gaps) or None, basis, change, said, old_share, new_share,
         figures.instructions(old, name), figures.instructions(new, name), _p99(old, name), _p99(new, name),
@@ -128,10 +146,10 @@ def _p99(result: dict, scenario: str) -> float | None:
 
 
 def compare(old: dict, new: dict) -> Pair:
-    same = machine_text(old) == machine_text(new)
+    one_boot = same_boot(old, new)
     names = [name for name in SCENARIOS if name in old["scenarios"] or name in new["scenarios"]]
-    machines = None if same else f"old on {machine_text(old)}; new on {machine_text(new)}"
-    return Pair(old, new, machines, [compare_scenario(old, new, name, same) for name in names])
+    machines = None if one_boot else f"old on {machine_text(old)}; new on {machine_text(new)}"
+    return Pair(old, new, machines, [compare_scenario(old, new, name, one_boot) for name in names])
 
 
 def describe(result: dict) -> str:
@@ -203,7 +221,7 @@ def render_terminal(pairs: list[Pair], notes: list[str]) -> str:
     for pair in pairs:
         lines = [f"{pair.title}", f"  old: {describe(pair.old)}", f"  new: {describe(pair.new)}"]
         if pair.machines:
-            lines.append(f"  different machines ({pair.machines}): the verdict compares the shares of asgi")
+            lines.append(f"  not one boot of one machine ({pair.machines}): {ACROSS_MACHINES}")
         lines += ["", tabulate(rows(pair), headers=HEADERS, disable_numparse=True)]
         blocks.append("\n".join(lines))
     blocks.append(footer(pairs, notes))
@@ -225,7 +243,14 @@ def render_markdown(pairs: list[Pair], notes: list[str]) -> str:
     return (
         environment()
         .get_template("compare.md.j2")
-        .render(pairs=pairs, rows=rows, headers=HEADERS, describe=describe, footer=footer(pairs, notes).splitlines())
+        .render(
+            pairs=pairs,
+            rows=rows,
+            headers=HEADERS,
+            describe=describe,
+            footer=footer(pairs, notes).splitlines(),
+            across=ACROSS_MACHINES,
+        )
     )
 
 
@@ -235,7 +260,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         description="Compare two benchmark results, scenario by scenario, with a verdict from the repeats.",
         epilog=f"Verdict: {ranking.NOISE_RULE} With the default {DEFAULTS.repeat} repeats a side, the ranges of "
         f"the same code are apart by chance {chance(ranking.chance_apart(DEFAULTS.repeat, DEFAULTS.repeat))} of "
-        "the time. On one machine the verdict compares req/s; across machines, the shares of asgi. Refused "
+        f"the time. Within one boot of one machine the verdict compares req/s; otherwise {ACROSS_MACHINES}. Refused "
         f"(exit code 2): bad input, and results whose load settings differ ({', '.join(figures.LOAD_SETTINGS)}).",
     )
     parser.add_argument("old", type=Path, help="the old result file, or a folder of them; or an A/B run's result "

@@ -1,15 +1,19 @@
-"""The statistics that rank and compare: ties, ranks, the noise verdict, shares and the composite.
+"""The statistics that rank and compare: ties, ranks, the noise verdict, shares and the composites.
 
 One rule decides everywhere whether two figures differ: their ranges over the repeats
 (slowest to fastest) must not overlap. The post ranks with it (overlapping neighbours are
 tied), the post's "what changed" list uses it on the shares, and `compare` gives its verdict
 with it, so a difference is called the same way wherever it is shown.
+
+A composite is the geometric mean of the shares over a list of scenarios: the seed's (html,
+api, upload), computed as it always was so that it compares with every earlier run, and the
+full one over every scenario, for the frameworks measured and passing on all of them.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TypeVar
@@ -18,7 +22,7 @@ from scripts.measure import results
 from scripts.report import figures
 from scripts.report.batches import Batch
 from scripts.report.figures import Share, Spread
-from scripts.scenarios import SCENARIOS
+from scripts.scenarios import SCENARIOS, SEED
 
 # The rule, in words: --help of compare and the methodology page print this very text.
 NOISE_RULE = (
@@ -27,6 +31,12 @@ NOISE_RULE = (
     f"single repeat, there is no range, and a difference under {results.UNSTABLE_CV:.0%} (the instability "
     "threshold) is within the noise."
 )
+
+
+# Across machines (another boot, another runner) a share of asgi moves this much for the same code:
+# the largest share ratio that two runs of unchanged code gave on two machines (methodology,
+# "Reproducibility"). Within it, compare and "since the previous run" call no change.
+SHARE_TOLERANCE = 0.05
 
 
 class Verdict(StrEnum):
@@ -111,6 +121,11 @@ class CompositeRow:
     reason: str | None
     rank: str = ""
 
+    @property
+    def measured(self) -> bool:
+        """Whether the result has figures on some scenario: then it has "no composite", not "no result"."""
+        return bool(self.result) and any(figures.rps(self.result, scenario) for scenario in self.result["scenarios"])
+
 
 Ranked = TypeVar("Ranked", Row, CompositeRow)
 
@@ -138,22 +153,51 @@ def scenario_rows(batch: Batch, scenario: str) -> list[Row]:
     return _ranked(measured, lambda row: row.spread) + sorted(unmeasured, key=lambda row: row.framework)
 
 
-def composite(result: dict) -> tuple[Share | None, str | None]:
+@dataclass(frozen=True)
+class Composite:
+    """A composite score: the geometric mean of a framework's shares of asgi over these scenarios."""
+
+    name: str
+    # As a column's header says it ("all 8 vs asgi"), and as a title ("Composite of all 8 scenarios").
+    short: str
+    title: str
+    scenarios: tuple[str, ...]
+
+
+FULL = Composite("full", f"all {len(SCENARIOS)}", f"all {len(SCENARIOS)} scenarios", tuple(SCENARIOS))
+SEED_COMPOSITE = Composite("seed", "seed", f"the {len(SEED)} seed scenarios", SEED)
+COMPOSITES = (FULL, SEED_COMPOSITE)
+
+
+def measured_scenarios(batch: Batch) -> list[str]:
+    """The scenarios, in their order, that at least one result of the run has figures for."""
+    return [s for s in SCENARIOS if any(figures.rps(result, s) for result in batch.results.values())]
+
+
+def composite_gaps(result: dict, scenarios: tuple[str, ...]) -> list[str]:
+    """Why the result has no composite over the scenarios: the scenarios that share a reason named
+    together ("json, stream: not part of this run"), then a missing baseline; empty when it has one."""
+    grouped: dict[str, list[str]] = {}
+    for scenario in scenarios:
+        if gap := figures.scenario_gap(result, scenario, brief=True):
+            grouped.setdefault(gap, []).append(scenario)
+    gaps = [f"{', '.join(names)}: {gap}" for gap, names in grouped.items()]
+    if any(figures.share(result, s) is None and not figures.scenario_gap(result, s) for s in scenarios):
+        gaps.append(f"no asgi baseline: {result['baseline']['reason'] or 'not measured on every scenario'}")
+    return gaps
+
+
+def composite(result: dict, scenarios: tuple[str, ...]) -> tuple[Share | None, str | None]:
     """The geometric mean over the scenarios of the shares of asgi, or None and the reason there is none.
 
     The median is the geometric mean of the median shares; the range uses the geometric means of
     the lowest and of the highest shares. The geometric mean keeps the slow upload scenario from
     weighing less than the others.
     """
-    gaps = [
-        f"{scenario}: {gap}" for scenario in SCENARIOS if (gap := figures.scenario_gap(result, scenario, brief=True))
-    ]
-    shares = {scenario: figures.share(result, scenario) for scenario in SCENARIOS}
-    if any(shares[scenario] is None and not figures.scenario_gap(result, scenario) for scenario in SCENARIOS):
-        gaps.append(f"no asgi baseline: {result['baseline']['reason'] or 'not measured on every scenario'}")
+    gaps = composite_gaps(result, scenarios)
     if gaps:
         return None, "; ".join(gaps)
-    found = [share for share in shares.values() if share]
+    found = [share for scenario in scenarios if (share := figures.share(result, scenario))]
     score = Spread(
         geometric_mean([share.spread.median for share in found]),
         geometric_mean([share.spread.low for share in found]),
@@ -163,20 +207,60 @@ def composite(result: dict) -> tuple[Share | None, str | None]:
     return Share(score, paired=all(share.paired for share in found)), None
 
 
-def composite_rows(batch: Batch) -> list[CompositeRow]:
-    """Per framework, the composite share of its own asgi baseline; those without one come last, with the reason."""
+def composite_rows(batch: Batch, scenarios: tuple[str, ...]) -> list[CompositeRow]:
+    """Per framework, its composite share of its own asgi baseline over the scenarios; those without
+    one come last, with the reason."""
     scored: list[CompositeRow] = []
     unscored: list[CompositeRow] = []
     for name, result in batch.results.items():
         raised: dict[str, list[str]] = {}
-        for scenario in SCENARIOS:
+        for scenario in scenarios:
             for flag in figures.flags(result, scenario):
                 raised.setdefault(flag, []).append(scenario)
-        shown = [f"{flag}: {', '.join(scenarios)}" for flag, scenarios in raised.items()]
-        score, reason = composite(result)
+        shown = [f"{flag}: {', '.join(names)}" for flag, names in raised.items()]
+        score, reason = composite(result, scenarios)
         if score is None:
             unscored.append(CompositeRow(name, result, None, False, shown, reason))
         else:
             scored.append(CompositeRow(name, result, score.spread, score.paired, shown, None))
     unscored += [CompositeRow(p.framework, None, None, False, [], p.text) for p in batch.unused()]
     return _ranked(scored, lambda row: row.score) + sorted(unscored, key=lambda row: row.framework)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One framework in every composite, by the composite's name: a row of the composite table."""
+
+    framework: str
+    result: dict | None
+    rows: dict[str, CompositeRow]
+
+    @property
+    def paired(self) -> bool:
+        return all(row.paired for row in self.rows.values() if row.score)
+
+    def note(self, absent: Collection[str] = ()) -> str:
+        """Why the framework lacks a composite, else its flags. The scenarios no result of the run
+        measured (`absent`) are left out: the page says that once for the whole run."""
+        first = next(iter(self.rows.values()))
+        if self.result is None:
+            return first.reason or ""
+        for composite in COMPOSITES:
+            row = self.rows.get(composite.name)
+            scenarios = tuple(s for s in composite.scenarios if s not in absent)
+            if row and not row.score and scenarios and (gaps := composite_gaps(self.result, scenarios)):
+                return "; ".join(gaps)
+        return ", ".join(first.flags)
+
+
+def standings(batch: Batch, composites: tuple[Composite, ...] = COMPOSITES) -> list[Standing]:
+    """Every framework in every composite: first those with the first composite, in its order, then
+    those with the next one only, in that one's order, and so on; the rest by name."""
+    tables = {composite.name: composite_rows(batch, composite.scenarios) for composite in composites}
+    order: list[str] = []
+    for composite in composites:
+        order += [row.framework for row in tables[composite.name] if row.score and row.framework not in order]
+    every = {row.framework: row.result for rows in tables.values() for row in rows}
+    order += sorted(set(every) - set(order))
+    found = {key: {row.framework: row for row in rows} for key, rows in tables.items()}
+    return [Standing(name, every[name], {key: rows[name] for key, rows in found.items()}) for name in order]
