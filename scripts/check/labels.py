@@ -95,22 +95,31 @@ def observe_calls(
     framework: frameworks.Framework,
     cores: frozenset[int] | None = None,
     install: override.Installed | None = None,
-) -> set[str]:
+) -> dict[str, set[str]]:
     """Start the app under the probe (with the framework from `install` if given, as the bench
-    runs it), send each scenario's request a few times, and return every call recorded."""
+    runs it), send each scenario's requests a few times, and return, per scenario, every call
+    recorded while they were served. The middleware scenario is left out: its app is started
+    with BENCH_MIDDLEWARE=1, and its path is html's with three middlewares on top."""
+    observed: dict[str, set[str]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-probe-") as folder:
         control, output = Path(folder) / "control", Path(folder) / "calls"
         wrapper = ["{python}", str(PROBE), str(control), str(output), "--"]
         with Server(framework, cores=cores, wrapper=wrapper, install=install) as server:
-            control.write_text("record")
-            _wait_for(output.with_suffix(".recording"), server, "start recording")
             with httpx.Client(base_url=server.base_url, timeout=30) as client:
-                for request in (scenario.request for scenario in SCENARIOS.values()):
+                for name, scenario in SCENARIOS.items():
+                    if scenario.middleware:
+                        continue
+                    done = output.with_name(f"{output.name}.{name}")
+                    control.write_text(f"record {name}")
+                    _wait_for(done.with_name(f"{done.name}.recording"), server, f"start recording {name}")
                     for _ in range(REQUESTS_PER_SCENARIO):
-                        client.request(request.method, request.path, headers=request.headers, content=request.body)
-            control.write_text("stop")
-            _wait_for(output, server, "write what it recorded")
-            return set(output.read_text().splitlines())
+                        for request in scenario.requests:
+                            client.request(request.method, request.path, headers=request.headers,
+                                           content=request.body)  # fmt: skip
+                    control.write_text(f"stop {name}")
+                    _wait_for(done, server, f"write what it recorded for {name}")
+                    observed[name] = set(done.read_text().splitlines())
+    return observed
 
 
 def _wait_for(path: Path, server: Server, what: str) -> None:
@@ -128,28 +137,64 @@ def _matches(calls: set[str], rules: tuple[Rule, ...]) -> list[Rule]:
     return [rule for rule in rules if seen(rule.prefix) and not (rule.unless and seen(rule.unless))]
 
 
-def classify(calls: set[str], installed: dict[str, str]) -> dict:
-    """Turn the recorded calls into the result's labels (`versions` of the JSON result)."""
+def classify(observed: dict[str, set[str]], installed: dict[str, str]) -> dict:
+    """Turn the recorded calls into the result's labels (`versions` of the JSON result): the
+    loop and parser over every scenario, the JSON library on the api scenario (the seed's), each
+    scenario's JSON libraries, and which library validated the validate scenario, called by whom."""
+    every = set().union(*observed.values()) if observed else set()
 
     def first(rules: tuple[Rule, ...]) -> dict:
-        found = _matches(calls, rules)
+        found = _matches(every, rules)
         if not found:
             return {"name": UNKNOWN, "version": None}
         return {"name": found[0].label, "version": installed.get(found[0].distribution or "")}
 
-    json_libraries: dict[str, dict] = {}
-    for rule in _matches(calls, JSON_RULES):
-        entry = json_libraries.setdefault(
-            rule.label,
-            {"name": rule.label, "version": installed.get(rule.distribution or ""), "used_for": []},
-        )
-        if rule.role not in entry["used_for"]:
-            entry["used_for"].append(rule.role)
     return {
         "event_loop": first(LOOP_RULES),
         "http_parser": first(PARSER_RULES),
-        "json": list(json_libraries.values()) or [{"name": UNKNOWN, "version": None, "used_for": []}],
+        "json": _json_libraries(observed.get("api", every), installed),
+        "json_by_scenario": {name: _json_libraries(calls, installed) for name, calls in observed.items()},
+        "validation": _validation(observed.get("validate"), installed),
     }
+
+
+def _json_libraries(calls: set[str], installed: dict[str, str]) -> list[dict]:
+    found: dict[str, dict] = {}
+    for rule in _matches(calls, JSON_RULES):
+        entry = found.setdefault(
+            rule.label, {"name": rule.label, "version": installed.get(rule.distribution or ""), "used_for": []}
+        )
+        if rule.role not in entry["used_for"]:
+            entry["used_for"].append(rule.role)
+    return list(found.values()) or [{"name": UNKNOWN, "version": None, "used_for": []}]
+
+
+def _validation(calls: set[str] | None, installed: dict[str, str]) -> dict | None:
+    """Which validation library the validate scenario entered, and from where: the app's own file
+    (a path outside site-packages), or a package (the framework, or a library it calls)."""
+    if calls is None:
+        return None
+    entered: dict[str, set[str]] = {}  # library: the files it was entered from
+    for call in calls:
+        if call.startswith("validate "):
+            _, library, _, where = call.split(" ", 3)
+            entered.setdefault(library.removesuffix("_core"), set()).add(where)
+    if not entered:
+        # No library, and the app's own code seen serving: it validated by hand. Nothing of the app
+        # seen at all (Django-Bolt's Rust threads): nothing can be said.
+        if any(call.startswith("py /") for call in calls):
+            return {"library": "none observed", "version": None, "called_by": "the app, by hand"}
+        return {"library": UNKNOWN, "version": None, "called_by": UNKNOWN}
+    # Where the framework validated at all, it validated the request; the app may validate its answer too.
+    framework = {library: sorted({where.split("/", 1)[0] for where in callers if not where.startswith("/")})
+                 for library, callers in entered.items()}  # fmt: skip
+    by_framework = sorted(library for library, packages in framework.items() if packages)
+    if by_framework:
+        library = by_framework[0]
+        called_by = f"the framework ({', '.join(framework[library])})"
+    else:
+        library, called_by = sorted(entered)[0], "the app"
+    return {"library": library, "version": installed.get(library), "called_by": called_by}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -163,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"labels: {error}", file=sys.stderr)
         return 1
     if args.calls:
-        print("\n".join(sorted(calls)))
+        print("\n".join(sorted(set().union(*calls.values()))))
     print(json.dumps(classify(calls, {}), indent=2))
     return 0
 

@@ -6,9 +6,10 @@ It runs inside the app's own venv, so it uses the standard library only, and `sc
 starts it and reads what it wrote. Loading a library proves nothing (FastAPI imports orjson
 and never calls it; Sanic imports httptools and parses HTTP itself), so this records the
 functions actually called while requests are served: the profiler stays idle until CONTROL
-holds "record", and when it holds "stop" every function called in between is written to
-OUTPUT, one per line, as "c module.qualname" (a C function), "py file:qualname" (Python) or
-"loop module.class" (the event loop running in a thread that served a request).
+holds "record TAG", and when it holds "stop TAG" every function called in between is written to
+OUTPUT.TAG, one per line, as "c module.qualname" (a C function), "py file:qualname" (Python),
+"loop module.class" (the event loop running in a thread that served a request) or
+"validate LIBRARY by FILE" (a validation library entered from code outside it: who called it).
 
 Python's profiler does not see a C function called from C (Sanic calls ujson.dumps through
 functools.partial), so the JSON libraries' module functions are wrapped before the app
@@ -33,6 +34,14 @@ WRAPPED = {"orjson": ("loads", "dumps"), "ujson": ("loads", "dumps")}
 _recording = False
 _seen: set[str] = set()
 _threads_seen: set[int] = set()
+# Validation libraries, by where their code lives (Python) or their module (C), and the calls
+# that validate (not those that serialize): one of these called from code outside every
+# validation library says which library validated and who asked it to.
+VALIDATORS = ("pydantic", "pydantic_core", "msgspec", "jsonschema")
+VALIDATING = re.compile(
+    r"(BaseModel\.(__init__|model_validate(_json|_strings)?)|TypeAdapter\.validate_\w+|SchemaValidator\.validate_\w+"
+    r"|(^|\.)convert|Decoder\.decode|json\.decode|msgpack\.decode|json_decode|(^|\.)(validate|iter_errors))$"
+)
 # Where a Python file lives, shortened to what names it: after "site-packages/", or the stdlib's folder.
 _SHORTEN = (re.compile(r"^.*/site-packages/"), re.compile(r"^.*/lib/python3\.\d+/"))
 
@@ -52,14 +61,32 @@ def _name_of_c_function(function: object) -> str:
     return f"c {module}.{getattr(function, '__qualname__', '?')}"
 
 
+def _library(path_or_module: str) -> str | None:
+    """The validation library a shortened file ("pydantic/main.py") or a module belongs to."""
+    top = path_or_module.split("/", 1)[0].split(".", 1)[0]
+    return top if top in VALIDATORS else None
+
+
+def _note_validation(library: str | None, function: str, caller: object) -> None:
+    if library is None or caller is None or not VALIDATING.search(function):
+        return
+    where = _shorten(caller.f_code.co_filename)  # type: ignore[attr-defined]
+    if _library(where) is None and not where.startswith("<"):  # "<frozen …>", "<attrs generated …>": not a caller
+        _seen.add(f"validate {library} by {where}")
+
+
 def _profile(frame: object, event: str, arg: object) -> None:
     if not _recording:
         return
     if event == "c_call":
-        _seen.add(_name_of_c_function(arg))
+        name = _name_of_c_function(arg)
+        _seen.add(name)
+        _note_validation(_library(name[2:]), name, frame)
     elif event == "call":
         code = frame.f_code  # type: ignore[attr-defined]
-        _seen.add(f"py {_shorten(code.co_filename)}:{code.co_qualname}")
+        where = _shorten(code.co_filename)
+        _seen.add(f"py {where}:{code.co_qualname}")
+        _note_validation(_library(where), code.co_qualname, frame.f_back)  # type: ignore[attr-defined]
         if threading.get_ident() not in _threads_seen:
             _threads_seen.add(threading.get_ident())
             loop = asyncio._get_running_loop()
@@ -90,23 +117,25 @@ def _recorded(module_name: str, name: str, function: object) -> object:
 
 
 def _follow(control: Path, output: Path) -> None:
-    """Start and stop recording as the control file says; write what was seen at the stop."""
+    """Start and stop recording as the control file says; write what was seen at each stop."""
     global _recording
     while True:
         time.sleep(POLL_S)
         try:
-            order = control.read_text().strip()
+            order, _, tag = control.read_text().strip().partition(" ")
         except OSError:
             continue
-        if order == "record" and not _recording:
+        done = output.with_name(f"{output.name}.{tag}")
+        if order == "record" and not _recording and not done.exists():
+            _seen.clear()
+            _threads_seen.clear()
             _recording = True
-            output.with_suffix(".recording").touch()
+            done.with_name(f"{done.name}.recording").touch()
         elif order == "stop" and _recording:
             _recording = False
-            partial = output.with_suffix(".partial")
+            partial = done.with_name(f"{done.name}.partial")
             partial.write_text("".join(f"{name}\n" for name in sorted(_seen)))
-            partial.replace(output)
-            return
+            partial.replace(done)
 
 
 def main() -> None:
