@@ -33,22 +33,22 @@ class Settings:
     """Every default of a benchmark run: the methodology page renders these very values."""
 
     # Throughput alone: `repeat` runs of `duration` seconds per scenario, each app on the core alone.
-    duration: int = 3
-    warmup: int = 2
+    duration: int = 2
+    warmup: int = 1
     repeat: int = 2
     # The share of asgi: `pairs` runs of `pair_duration` seconds per scenario, both apps at once,
     # each loaded by its own generator with half of the connections.
-    pair_duration: int = 5
+    pair_duration: int = 4
     pairs: int = 4
     connections: int = 64
     scenarios: tuple[str, ...] = tuple(SCENARIOS)
     client: str = "auto"
     output: Path = ROOT / "results"
-    fixed_rate_duration: int = 10  # the open-model run at half the framework's median req/s
+    fixed_rate_duration: int = 4  # the open-model run at half the framework's median req/s
     # Instructions per request under valgrind: requests counted per scenario (0: no count), after
     # uncounted warm-up requests, in this many server processes of each app.
-    instruction_requests: int = 300
-    instruction_warmup: int = 100
+    instruction_requests: int = 200
+    instruction_warmup: int = 50
     instruction_counts: int = 2
     install: str | None = None  # another version of the framework than its pin (override.py)
     # An A/B run (ab.py) against another version: of the framework (a requirement), of the app (its folder).
