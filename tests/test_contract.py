@@ -1,4 +1,5 @@
-"""Every app passes every check of the contract (SPEC.md), on its real server, over HTTP.
+"""Every app passes every check of the contract (SPEC.md), on its real server, over HTTP: started
+as the benchmark starts it, and once more with BENCH_MIDDLEWARE=1 for the middleware scenario.
 
 A check that the registry says a framework cannot pass (frameworks.toml, [frameworks.X.cannot])
 is expected to fail, strictly: once the framework passes it, the test fails until the entry is
@@ -26,8 +27,10 @@ def contract_results() -> dict[str, dict[str, verify.Check]]:
 
 def _results_for(name: str, cache: dict[str, dict[str, verify.Check]]) -> dict[str, verify.Check]:
     if name not in cache:
-        with Server(frameworks.get(name)) as server:
-            cache[name] = {item.name: item for item in verify.verify(server.base_url, server.upload_dir)}
+        framework = frameworks.get(name)
+        with Server(framework) as server, Server(framework, middleware=True) as with_middleware:
+            checks = verify.verify(server.base_url, server.upload_dir, middleware_url=with_middleware.base_url)
+            cache[name] = {item.name: item for item in checks}
     return cache[name]
 
 

@@ -8,6 +8,7 @@ import os
 import tempfile
 import time
 import uuid
+from contextvars import ContextVar
 from typing import Literal
 
 from emmett import App, Pipe, abort, request, response
@@ -52,6 +53,10 @@ class Order(BaseModel):
 # SPEC.md, middleware: pipes, Emmett's middleware, each with the `pipe` method its pipeline
 # page shows. A route takes the application pipeline when it is declared, so it is set here,
 # before the first route.
+# The request's start, from the timing pipe's `pipe` to its `on_stream` (one context per request).
+request_start: ContextVar[float] = ContextVar("request_start")
+
+
 class BlockPipe(Pipe):
     """x-block: 1 gets 403, and the route does not run."""
 
@@ -72,14 +77,22 @@ class RequestIdPipe(Pipe):
 class ServerTimingPipe(Pipe):
     """server-timing: app;dur=<ms>, measured around the route.
 
-    A streamed answer sends its headers while the route still runs, so it carries none.
+    A streamed answer sends its headers while the route still runs: Emmett calls its pipes'
+    `on_stream` just before (emmett_core/protocols/asgi/helpers.py, ResponseStream), as its own
+    session pipe uses it, so the time runs from the call to the start of the answer there.
     """
 
     async def pipe(self, next_pipe, **kwargs):
-        start = time.perf_counter()
+        request_start.set(time.perf_counter())
         result = await next_pipe(**kwargs)
-        response.headers["server-timing"] = f"app;dur={(time.perf_counter() - start) * 1000:.3f}"
+        self.set_header()
         return result
+
+    def on_stream(self):
+        self.set_header()
+
+    def set_header(self):
+        response.headers["server-timing"] = f"app;dur={(time.perf_counter() - request_start.get()) * 1000:.3f}"
 
 
 app = App(__name__)
