@@ -2,7 +2,8 @@
 
 Jekyll does not serve _data/, so the report writes each run's results again under
 downloads/, where the post links them: the JSON exactly as the report read it, and a CSV
-with one row per framework and scenario for a spreadsheet.
+with one row per framework and scenario for a spreadsheet: every scenario each result holds, an
+older result's fewer scenarios as they are (no row, never a zero, for one it did not measure).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ DOWNLOADS_DIR = Path("downloads")
 COLUMNS = (
     "date", "framework", "version", "python", "server", "schema_version", "scenario", "status", "reason",
     "rps_median", "rps_min", "rps_max", "rps_cv", "repeats", "share_median", "share_min", "share_max", "share_paired",
-    "instructions_per_request", "baseline_instructions_per_request", "latency_p50_ms", "latency_p99_ms",
+    "baseline_rps_median", "baseline_rps_cv", "instructions_per_request", "baseline_instructions_per_request",
+    "latency_p50_ms", "latency_p99_ms",
     "half_load_rate", "half_load_overloaded", "half_load_p50_ms", "half_load_p99_ms", "half_load_p99_9_ms",
     "cpu_us_per_request", "peak_rss_bytes", "error_share", "unstable", "client_bound", "commit",
 )  # fmt: skip
@@ -39,6 +41,7 @@ def _row(day: str, result: dict, scenario: str) -> dict[str, object]:
     summary = entry["summary"]
     share = figures.share(result, scenario)
     fixed = figures.fixed_rate(result, scenario)
+    baseline = figures.baseline_summary(result, scenario)
     half = fixed["latency_ms"] if fixed and not fixed["overloaded"] else {}
     return {
         "date": day,
@@ -59,6 +62,8 @@ def _row(day: str, result: dict, scenario: str) -> dict[str, object]:
         "share_min": share.spread.low if share else "",
         "share_max": share.spread.high if share else "",
         "share_paired": share.paired if share else "",
+        "baseline_rps_median": _blank(figures.baseline_rps(result, scenario)),
+        "baseline_rps_cv": _blank(baseline["rps_cv"] if baseline else None),
         "instructions_per_request": _blank(figures.instructions(result, scenario)),
         "baseline_instructions_per_request": _blank(figures.baseline_instructions(result, scenario)),
         "latency_p50_ms": summary["latency_ms"]["p50"] if summary else "",

@@ -201,7 +201,7 @@ def scenario_gap(result: dict, scenario: str, brief: bool = False) -> str | None
     detail, and the reason the framework cannot pass it where the registry records one."""
     found = entry(result, scenario)
     if found is None:
-        return "not part of this run"
+        return "not measured in this run"
     if found["summary"] is not None:
         return None
     if found["status"] == "failed_verification":

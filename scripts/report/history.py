@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jsonschema
@@ -104,14 +104,17 @@ def share_percent(result: dict, scenario: str) -> float | None:
     return share.spread.median * 100 if share else None
 
 
-def trend_lines(history: list[Batch], scenario: str, palette: dict[str, str], dashed: set[str]) -> list[charts.Line]:
-    """Each framework's share of its own baseline per run, highest last figure first: comparable across machines."""
+def trend_lines(
+    history: list[Batch], value: Callable[[dict], float | None], palette: dict[str, str], dashed: set[str]
+) -> list[charts.Line]:
+    """Each framework's figure per run (a share of its own baseline: comparable across machines), highest
+    last figure first; a framework without any figure has no line."""
     names = sorted({name for batch in history for name in batch.results})
     lines = []
     for name in names:
         found = [batch.results.get(name) for batch in history]
-        line = _line(name, found, lambda result: share_percent(result, scenario), palette[name])
-        if any(value is not None for value in line.values):
+        line = _line(name, found, value, palette[name])
+        if any(figure is not None for figure in line.values):
             lines.append(replace(line, dashed=name in dashed))
     return sorted(lines, key=lambda line: -next(v for v in reversed(line.values) if v is not None))
 
@@ -157,10 +160,12 @@ class Changes:
     settings: list[str]
     # Differences in how the two runs were measured beyond the load settings: processor, method.
     conditions: list[str]
+    # Scenarios that this run has figures for and the previous one had none.
+    first_measured: list[str] = field(default_factory=list)
 
     @property
     def nothing(self) -> bool:
-        return not (self.moved or self.versions or self.new or self.missing)
+        return not (self.moved or self.versions or self.new or self.missing or self.first_measured)
 
 
 def changes(before: Batch, batch: Batch, scenarios: list[str]) -> Changes:
@@ -186,7 +191,12 @@ def changes(before: Batch, batch: Batch, scenarios: list[str]) -> Changes:
     gone = sorted(set(before.results) - set(batch.results))
     missing = [(name, reasons.get(name, "not named in this run")) for name in gone]
     new = sorted(set(batch.results) - set(before.results))
-    return Changes(before.date, moved, versions, new, missing, sorted(settings), sorted(conditions))
+    first = [s for s in scenarios if _measured(batch, s) and not _measured(before, s)]
+    return Changes(before.date, moved, versions, new, missing, sorted(settings), sorted(conditions), first)
+
+
+def _measured(batch: Batch, scenario: str) -> bool:
+    return any(figures.rps(result, scenario) for result in batch.results.values())
 
 
 def _condition_differences(old: dict, new: dict) -> list[str]:

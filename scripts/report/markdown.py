@@ -6,6 +6,7 @@ goes through `cell`, so that nothing in it is read as table, Markdown or Liquid 
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import quote
 
@@ -125,8 +126,10 @@ def percent_ticks(value: float) -> str:
     return f"{value:g}%"
 
 
+@functools.cache
 def environment() -> jinja2.Environment:
-    """Markdown templates: no HTML autoescape; free text goes through `cell`, which escapes what Markdown needs."""
+    """Markdown templates: no HTML autoescape; free text goes through `cell`, which escapes what Markdown needs.
+    One environment for every page, so that each template is compiled once."""
     markdown = jinja2.Environment(
         loader=jinja2.FileSystemLoader(charts.TEMPLATES_DIR),
         undefined=jinja2.StrictUndefined,

@@ -7,10 +7,10 @@ scenario, instructions per request, latency at half load, and the trends over th
 from __future__ import annotations
 
 from scripts import frameworks
-from scripts.report import charts, figures, history
+from scripts.report import charts, figures, history, ranking
 from scripts.report.batches import Batch
 from scripts.report.markdown import count, count_ticks, milliseconds, percent, percent_ticks
-from scripts.report.ranking import CompositeRow, Row
+from scripts.report.ranking import Composite, CompositeRow, Row
 
 
 def _in_colour_order(batches: list[Batch]) -> list[str]:
@@ -34,14 +34,18 @@ def scenario_chart(scenario: str, rows: list[Row], colors: dict[str, str]) -> st
     return charts.bar_chart(f"chart-{scenario}", title, "requests per second", bars, count_ticks)
 
 
-def composite_chart(rows: list[CompositeRow], colors: dict[str, str]) -> str:
+def composite_chart(composite: Composite, rows: list[CompositeRow], colors: dict[str, str]) -> str | None:
+    """The composite's shares, best first; None when no framework has it (an empty chart would look like a figure)."""
     bars = [
         charts.Bar(row.framework, row.score.median * 100, row.score.low * 100, row.score.high * 100,
                    f"{percent(row.score.median)} of asgi", colors[row.framework])
         for row in rows if row.score
     ]  # fmt: skip
-    title = "Composite: req/s as a share of the asgi baseline (geometric mean of the scenarios)"
-    return charts.bar_chart("chart-composite", title, "% of the asgi baseline", bars, percent_ticks)
+    if not bars:
+        return None
+    title = f"Composite of {composite.title}: req/s as a share of the asgi baseline (geometric mean)"
+    chart_id = f"chart-composite-{composite.name}"
+    return charts.bar_chart(chart_id, title, "% of the asgi baseline", bars, percent_ticks)
 
 
 def instructions_chart(scenario: str, batch: Batch, colors: dict[str, str]) -> str | None:
@@ -79,15 +83,30 @@ def latency_chart(scenario: str, batch: Batch, colors: dict[str, str]) -> str | 
     return charts.bar_chart(f"latency-{scenario}", title, "milliseconds", bars, lambda value: f"{value:g}")
 
 
-def share_trend(scenario: str, runs: list[Batch], colors: dict[str, str]) -> str:
-    return charts.trend_chart(
-        f"trend-{scenario}",
-        f"{scenario}: req/s as a share of the asgi baseline, per run",
-        "date of the run",
-        [batch.date for batch in runs],
-        history.trend_lines(runs, scenario, colors, charts.dashed(_in_colour_order(runs))),
-        percent_ticks,
-    )
+def share_trend(scenario: str, runs: list[Batch], colors: dict[str, str]) -> str | None:
+    """Each framework's share of asgi on the scenario, per run; None when no run has one."""
+    lines = history.trend_lines(runs, lambda result: history.share_percent(result, scenario), colors,
+                                charts.dashed(_in_colour_order(runs)))  # fmt: skip
+    if not lines:
+        return None
+    title = f"{scenario}: req/s as a share of the asgi baseline, per run"
+    dates = [batch.date for batch in runs]
+    return charts.trend_chart(f"trend-{scenario}", title, "date of the run", dates, lines, percent_ticks)
+
+
+def composite_trend(composite: Composite, runs: list[Batch], colors: dict[str, str]) -> str | None:
+    """Each framework's composite over the scenarios, per run; None when no run has one."""
+
+    def value(result: dict) -> float | None:
+        score, _ = ranking.composite(result, composite.scenarios)
+        return score.spread.median * 100 if score else None
+
+    lines = history.trend_lines(runs, value, colors, charts.dashed(_in_colour_order(runs)))
+    if not lines:
+        return None
+    title = f"Composite of {composite.title}: share of the asgi baseline, per run"
+    dates, chart_id = [batch.date for batch in runs], f"trend-composite-{composite.name}"
+    return charts.trend_chart(chart_id, title, "date of the run", dates, lines, percent_ticks)
 
 
 def framework_trends(

@@ -176,7 +176,7 @@ def measured_scenarios(batch: Batch) -> list[str]:
 
 def composite_gaps(result: dict, scenarios: tuple[str, ...]) -> list[str]:
     """Why the result has no composite over the scenarios: the scenarios that share a reason named
-    together ("json, stream: not part of this run"), then a missing baseline; empty when it has one."""
+    together ("json, stream: not measured in this run"), then a missing baseline; empty when it has one."""
     grouped: dict[str, list[str]] = {}
     for scenario in scenarios:
         if gap := figures.scenario_gap(result, scenario, brief=True):

@@ -10,13 +10,17 @@ Jekyll site (the repository root by default):
 
 - `_data/runs/<date>.json`: the raw results of the run, so later reports can draw history;
 - `downloads/<date>.json` and `.csv`: the same results, served by the site, for every run;
-- `_posts/<date>-results.md`: what changed since the previous run, a table and charts per
-  scenario, the composite, and how the run was measured;
+- `_posts/<date>-results.md`: what changed since the previous run, the two composites (the
+  seed's three scenarios, comparable with every earlier run, and all of them), the shares per
+  scenario, a section of tables and charts per scenario (one a result did not measure is shown
+  as not measured), and how the run was measured;
 - `framework/<name>.md`: a page per framework, its figures over every run;
-- `index.md`: the latest run, and a trend chart per scenario over every run;
+- `index.md`: the latest run's composites, and the trends over every run (the seed composite's,
+  and each scenario's share);
 - `methodic.md`: how the benchmark works, with every number taken from the code's defaults.
 
-The statistics are in ranking.py, the history in history.py, the charts' figures in plots.py;
+The statistics are in ranking.py, the history in history.py, the charts' figures in plots.py,
+the run's measuring conditions in facts.py;
 the pages come from the jinja2 templates in scripts/report/templates/. Rendering the same date again
 replaces that date's files.
 """
@@ -27,19 +31,20 @@ import argparse
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from tabulate import tabulate
 
 from scripts import frameworks
+from scripts import scenarios as contract
 from scripts.frameworks import ROOT
 from scripts.load import drive, fixedrate
 from scripts.measure import results
 from scripts.measure.steps import DEFAULTS, Settings
 from scripts.report import downloads, figures, history, plots, ranking
 from scripts.report.batches import Batch, ResultError, load_batch, load_run_file, shorten
+from scripts.report.facts import run_facts
 from scripts.report.markdown import FRAMEWORK_PAGES, environment, package, page_path, percent
 from scripts.scenarios import SCENARIOS
 from scripts.serve import server
@@ -51,6 +56,11 @@ SCENARIO_TITLES = {
     "html": "an HTML page with a dynamic header",
     "api": "a JSON REST endpoint",
     "upload": "a multipart file written to the upload folder",
+    "json": "a list of records serialized to JSON",
+    "validate": "a typed JSON body validated, a typed answer",
+    "middleware": "the HTML page through three middlewares",
+    "routing": "a router of 210 routes",
+    "stream": "server-sent events, streamed one at a time",
 }
 
 
@@ -70,85 +80,6 @@ def repository_from_environment() -> str | None:
     return f"{server}/{name}" if server and name else None
 
 
-# How the run was measured
-
-
-def run_facts(batch: Batch) -> list[tuple[str, str]]:
-    """What every result says about how it was measured; where results differ, each value names its frameworks."""
-    facts: list[tuple[str, Callable[[dict], str]]] = [
-        ("Machine", lambda r: f"{r['machine']['cpu_model']}, {r['machine']['cores']} cores, {r['machine']['os']}"),
-        ("Python (harness)", lambda r: r["machine"]["python"]),
-        ("Load tool", _tool_text),
-        ("Load", _load_text),
-        ("Cores", _cores_text),
-        ("Upload filesystem", lambda r: r["server"]["upload_filesystem"] or figures.UNKNOWN),
-        ("Baseline", _baseline_text),
-        ("Instructions", _instructions_text),
-        ("Commit", _commit_text),
-    ]
-    found = batch.results.values()
-    shown = [(label, _grouped(found, describe)) for label, describe in facts]
-    started = min(result["started_at"] for result in found)
-    finished = max(result["finished_at"] for result in found)
-    return [*shown, ("Measured", f"{started} to {finished} (UTC)")]
-
-
-def _grouped(found: Iterable[dict], describe: Callable[[dict], str]) -> str:
-    values: dict[str, list[str]] = {}
-    for result in found:
-        values.setdefault(describe(result), []).append(result["framework"])
-    if len(values) == 1:
-        return next(iter(values))
-    return "; ".join(f"{value} ({', '.join(names)})" for value, names in values.items())
-
-
-def _tool_text(result: dict) -> str:
-    tool, version = result["load"]["tool"], result["load"]["version"]
-    return version if version.startswith(tool) else f"{tool} {version}"
-
-
-def _load_text(result: dict) -> str:
-    load = result["load"]
-    return (
-        f"{load['connections']} keep-alive connections, {load['threads']} thread(s), timeout {load['timeout_s']} s; "
-        f"per scenario {load['warmup_s']} s warm-up, then {load['repeat']} × {load['duration_s']} s measured"
-    )
-
-
-def _cores_text(result: dict) -> str:
-    server, client = result["server"]["cpus"], result["load"]["cpus"]
-    if not server or not client:
-        return "not pinned"
-    return f"server on CPU {', '.join(map(str, server))}; load generator on CPU {', '.join(map(str, client))}"
-
-
-def _baseline_text(result: dict) -> str:
-    if result["schema_version"] == 1:
-        return f"raw ASGI app, one {result['baseline']['duration_s']} s run a scenario after the framework's (unpaired)"
-    return "raw ASGI app, one run next to each of the framework's runs, same settings (paired)"
-
-
-def _instructions_text(result: dict) -> str:
-    method = result.get("instructions")
-    if not method:
-        if result["schema_version"] == 1:
-            return "not counted (schema v1)"
-        if all(figures.scenario_gap(result, scenario) for scenario in SCENARIOS):
-            return "not counted (no scenario was measured)"
-        return "not counted (the result does not record why: no valgrind, or the count failed)"
-    return (
-        f"{method['tool']} {method['version']}: {method['requests']} requests after {method['warmup_requests']} "
-        f"warm-up requests; {method['method']}"
-    )
-
-
-def _commit_text(result: dict) -> str:
-    git = result["git"]
-    if not git["commit"]:
-        return "unknown"
-    return git["commit"][:12] + (" with uncommitted changes" if git["dirty"] else "")
-
-
 # The pages
 
 
@@ -161,17 +92,19 @@ def unmaintained(batch: Batch) -> dict[str, str]:
     }
 
 
-def render_post(batch: Batch, before: Batch | None, pages: set[str]) -> str:
-    colors = plots.palette([batch])
+def _scenario_tables(batch: Batch, colors: dict[str, str]) -> list[dict]:
+    """A section per scenario: its table, its charts, its latency at half load; `measured`: whether any result has
+    figures for it."""
     tables = []
-    for scenario, request in SCENARIOS.items():
+    for scenario, sent in SCENARIOS.items():
         rows = ranking.scenario_rows(batch, scenario)
         half_load = [row for row in rows if row.result and figures.fixed_rate(row.result, scenario)]
         tables.append(
             {
                 "name": scenario,
                 "title": SCENARIO_TITLES[scenario],
-                "request": request,
+                "scenario": sent,
+                "measured": any(row.spread for row in rows),
                 "rows": rows,
                 "chart": plots.scenario_chart(scenario, rows, colors),
                 "instructions_chart": plots.instructions_chart(scenario, batch, colors),
@@ -180,25 +113,48 @@ def render_post(batch: Batch, before: Batch | None, pages: set[str]) -> str:
                 "overloaded": any(figures.fixed_rate(row.result, scenario)["overloaded"] for row in half_load),
             }
         )
-    composite = ranking.composite_rows(batch)
+    return tables
+
+
+def _composites(batch: Batch, colors: dict[str, str]) -> dict[str, object]:
+    """What the post and the index show of the two composites: their table, a chart of each, and the scenarios that
+    no result of the run measured."""
+    standings = ranking.standings(batch)
+    charts = []
+    for composite in ranking.COMPOSITES:
+        rows = ranking.composite_rows(batch, composite.scenarios)
+        charts.append((composite, plots.composite_chart(composite, rows, colors)))
+    measured = ranking.measured_scenarios(batch)
+    return {
+        "composites": ranking.COMPOSITES,
+        "full": ranking.FULL,
+        "seed": ranking.SEED_COMPOSITE,
+        "standings": standings,
+        "composite_charts": charts,
+        "measured": measured,
+        "absent": [scenario for scenario in SCENARIOS if scenario not in measured],
+        "unpaired": any(not standing.paired for standing in standings if standing.result),
+    }
+
+
+def render_post(batch: Batch, before: Batch | None, pages: set[str]) -> str:
+    colors = plots.palette([batch])
     return (
         environment()
         .get_template("post.md.j2")
         .render(
             batch=batch,
             changes=history.changes(before, batch, list(SCENARIOS)) if before else None,
-            tables=tables,
-            composite=composite,
-            composite_chart=plots.composite_chart(composite, colors),
+            tables=_scenario_tables(batch, colors),
             scenarios=list(SCENARIOS),
             facts=run_facts(batch),
             files=[problem for problem in batch.problems if problem.file],
             missing=batch.without_file(),
             without_result=len(batch.unused()) + len(batch.without_file()),
-            unpaired=any(row.score and not row.paired for row in composite),
             downloads=[str(path) for path in downloads.paths(batch.date)],
             pages=pages,
             unmaintained=unmaintained(batch),
+            **_composites(batch, colors),
         )
     )
 
@@ -206,24 +162,25 @@ def render_post(batch: Batch, before: Batch | None, pages: set[str]) -> str:
 def render_index(runs: list[Batch], pages: set[str]) -> str:
     latest = runs[-1]
     colors = plots.palette(runs)
-    composite = ranking.composite_rows(latest)
     counted = {scenario: plots.instructions_chart(scenario, latest, colors) for scenario in SCENARIOS}
+    trends = {scenario: plots.share_trend(scenario, runs, colors) for scenario in SCENARIOS}
     return (
         environment()
         .get_template("index.md.j2")
         .render(
             latest=latest,
             missing=latest.without_file(),
-            composite=composite,
-            composite_chart=plots.composite_chart(composite, colors),
             scenarios=list(SCENARIOS),
             instruction_charts=[chart for chart in counted.values() if chart],
-            trends=[plots.share_trend(scenario, runs, colors) for scenario in SCENARIOS],
+            composite_trend=plots.composite_trend(ranking.SEED_COMPOSITE, runs, colors),
+            trends=[chart for chart in trends.values() if chart],
+            untrended=[scenario for scenario, chart in trends.items() if not chart],
             runs=len(runs),
-            pages=sorted(pages),
-            all_pages=pages,
+            pages=pages,
+            page_list=sorted(pages),
             unmaintained=unmaintained(latest),
             downloads=[str(path) for path in downloads.paths(latest.date)],
+            **_composites(latest, colors),
         )
     )
 
@@ -252,13 +209,26 @@ def render_framework(name: str, runs: list[Batch], repository: str | None) -> st
             share_charts=[(scenario, share) for scenario, share, _ in charts],
             instruction_charts=[counted for _, _, counted in charts if counted],
             scenarios=list(SCENARIOS),
+            # The per-scenario columns of its runs: the scenarios any of them has figures for.
+            columns=[s for s in SCENARIOS if any(figures.rps(entry.result, s) for entry in measured)],
+            composites=ranking.COMPOSITES,
+            composite=ranking.composite,
             repository=repository,
             commit=commit,
             source=f"frameworks/{name}",
             registry_command=registry_command(registry) if registry else "",
-            gaps={s: gap for s in SCENARIOS if latest and (gap := figures.scenario_gap(latest.result, s))},
+            gaps=_gaps(latest.result) if latest else {},
         )
     )
+
+
+def _gaps(result: dict) -> dict[str, str]:
+    """Why the result has no figures on a scenario, by the scenarios of each reason ("json, stream": "...")."""
+    grouped: dict[str, list[str]] = {}
+    for scenario in SCENARIOS:
+        if gap := figures.scenario_gap(result, scenario):
+            grouped.setdefault(gap, []).append(scenario)
+    return {", ".join(names): gap for gap, names in grouped.items()}
 
 
 # One framework at the defaults, timed on the project's 2-core machine (`nox -s bench-django`).
@@ -284,6 +254,8 @@ def render_methodic(settings: Settings = DEFAULTS) -> str:
             settings=settings,
             scenarios=SCENARIOS,
             titles=SCENARIO_TITLES,
+            contract=contract,
+            composites=ranking.COMPOSITES,
             timeout=drive.TIMEOUT_S,
             unstable_cv=results.UNSTABLE_CV,
             error_share_limit=results.ERROR_SHARE,
@@ -332,19 +304,24 @@ def _write(path: Path, text: str) -> None:
 
 
 def terminal_table(batch: Batch) -> str:
+    """The composites and each measured scenario's req/s, one line per framework."""
+    measured = ranking.measured_scenarios(batch)
+    absent = [scenario for scenario in SCENARIOS if scenario not in measured]
     rows = []
-    for row in ranking.composite_rows(batch):
-        rps = {scenario: figures.rps(row.result, scenario) if row.result else None for scenario in SCENARIOS}
+    for standing in ranking.standings(batch):
+        full, seed, result = standing.rows["full"], standing.rows["seed"], standing.result
         rows.append([
-            row.rank or "-",
-            row.framework,
-            package(row.result["versions"]["framework"]) if row.result and row.result["versions"] else "",
-            percent(row.score.median) if row.score else "no result",
-            f"{percent(row.score.low)}–{percent(row.score.high)}" if row.score else "",
-            *(f"{spread.median:,.0f}" if spread else "-" for spread in rps.values()),
-            shorten(row.reason or ", ".join(row.flags), 70),
+            full.rank or "-",
+            standing.framework,
+            package(result["versions"]["framework"]) if result and result["versions"] else "",
+            percent(full.score.median) if full.score else "-",
+            seed.rank or "-",
+            percent(seed.score.median) if seed.score else "no result",
+            *(f"{spread.median:,.0f}" if result and (spread := figures.rps(result, s)) else "-" for s in measured),
+            shorten(standing.note(absent), 70),
         ])  # fmt: skip
-    headers = ["#", "framework", "version", "vs asgi", "range", *(f"{s} req/s" for s in SCENARIOS), "notes"]
+    headers = ["#", "framework", "version", f"{ranking.FULL.short} vs asgi", "seed #", "seed vs asgi",
+               *(f"{s} req/s" for s in measured), "notes"]  # fmt: skip
     return tabulate(rows, headers=headers, disable_numparse=True)
 
 

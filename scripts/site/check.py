@@ -7,12 +7,13 @@ the tests' schema-v2 fixture results; given a published run's data, `downloads/<
 that run's post again from the data alone) into a temporary copy of the site, with the site's own
 history of runs, builds it with Jekyll, serves the build on 127.0.0.1, and opens the index, the
 new post, the methodology page and every framework page in headless Chromium. It saves a
-screenshot of each page and fails unless:
+screenshot of each page at a desktop's width and at a phone's (`name.png`, `name-phone.png`) and fails unless:
 
 - the tables and charts are on the pages: on each framework page a share trend per scenario it was measured on,
   and one of instructions per scenario where its runs counted them; on the post and the index
-  a chart of instructions per scenario where the run counted them, and of latency at half load;
-- the ranked tables are sorted by req/s;
+  a chart of each composite some framework has, and of instructions per scenario where the run counted them; on the
+  post a table and chart per scenario the run measured, and latency at half load;
+- the ranked tables are sorted by req/s or by their composite, and every rank column agrees with its figure;
 - the post links to the page of every framework it names and to the run's raw data (JSON
   and CSV), the index to every framework page, and each of those links reaches a page or a
   file of the build (the JSON parses, the CSV has its header);
@@ -31,12 +32,9 @@ Every temporary file and process is removed, whatever happens.
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import json
-import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -49,13 +47,13 @@ from functools import partial
 from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from scripts.frameworks import ROOT
-from scripts.report import downloads, figures, history, render
-from scripts.report.batches import ResultError
+from scripts.report import downloads, figures, history, ranking, render
+from scripts.report.batches import Batch, ResultError
 from scripts.report.markdown import FRAMEWORK_PAGES
 from scripts.scenarios import SCENARIOS
+from scripts.site.browser import VIEWPORTS, CheckError, chromium, network_problems, remote
 
 FIXTURES = ROOT / "tests" / "data" / "results-v2"
 SCREENSHOTS = ROOT / ".nox" / "site-check"
@@ -63,22 +61,9 @@ SCREENSHOTS = ROOT / ".nox" / "site-check"
 SITE_FILES = (*render.STATIC_SITE, str(render.POSTS_DIR), "_data")
 # Links to the repository are checked for their shape, never followed (they leave the machine).
 STAND_IN_REPOSITORY = "https://repository.example.invalid/benchmark"
-CHROMIUM_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--hide-scrollbars", "--window-size=1280,2400",
-    # Every host name but the local one resolves to nothing: no request can leave by name.
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-)  # fmt: skip
-CHROMIUM_TIMEOUT_S = 120
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 # Attributes that make a browser fetch something, on any element; <a href> is a link to follow, not a fetch.
 _FETCHING = {"src", "srcset", "data", "poster", "background"}
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""")
-
-
-class CheckError(Exception):
-    """The site failed a check; the message says which and why."""
 
 
 @dataclass(frozen=True)
@@ -144,12 +129,6 @@ def css_urls(css: str) -> list[str]:
     return [first or second for first, second in _CSS_URL.findall(css)]
 
 
-def remote(url: str) -> bool:
-    """True for a URL that would reach another machine; relative and local URLs are fine."""
-    parts = urlsplit(url.strip())
-    return bool(parts.netloc) and parts.hostname not in LOCAL_HOSTS
-
-
 def read_dom(html: str) -> Dom:
     dom = Dom()
     dom.feed(html)
@@ -172,59 +151,36 @@ def remote_fetches(build: Path) -> list[str]:
 
 
 def sorting_problems(page: str, tables: list[list[list[str]]]) -> list[str]:
-    """In every ranked table with a req/s or share column, the ranked rows must come best first."""
+    """In every ranked table, each rank column ("#", "seed #") against the figure it ranks, the next column headed
+    "req/s" or "… vs asgi": a better rank never has a lower figure, and the rows come in the first column's order."""
     problems = []
     for table in tables:
         if not table or not table[0] or table[0][0] != "#":
             continue
         header = table[0]
-        column = next((i for i, name in enumerate(header) if name in ("req/s", "vs asgi")), None)
-        if column is None:
-            continue
-        shown = [row[column] for row in table[1:] if row and row[0] not in ("", "–")]
-        try:
-            values = [float(text.replace(",", "").rstrip("%")) for text in shown]
-        except ValueError:
-            problems.append(f"{page}: a ranked row without a number under {header[column]}: {shown}")
-            continue
-        if values != sorted(values, reverse=True):
-            problems.append(f"{page}: a table is not sorted by {header[column]}: {shown}")
+        for at in (i for i, name in enumerate(header) if name == "#" or name.endswith(" #")):
+            column = next((i for i in range(at + 1, len(header)) if _ranked_figure(header[i])), None)
+            if column is None:
+                continue
+            shown = [(row[at], row[column]) for row in table[1:] if len(row) > column and row[at] not in ("", "–")]
+            try:
+                # A composite's cell holds its range after the figure: "77% (75%–78%)".
+                ranked = [
+                    (int(rank.lstrip("=")), float(text.split()[0].replace(",", "").rstrip("%"))) for rank, text in shown
+                ]
+            except ValueError:
+                problems.append(f"{page}: a ranked row without a number under {header[column]}: {shown}")
+                continue
+            # Tied rows share a rank, in either order among themselves.
+            values = [value for _, value in sorted(ranked, key=lambda pair: (pair[0], -pair[1]))]
+            in_order = at > 0 or [rank for rank, _ in ranked] == sorted(rank for rank, _ in ranked)
+            if values != sorted(values, reverse=True) or not in_order:
+                problems.append(f"{page}: a table is not sorted by {header[column]}: {shown}")
     return problems
 
 
-def network_problems(netlog: Path) -> list[str]:
-    """What Chromium's network log shows leaving the machine, or the page fetching from elsewhere."""
-    try:
-        log = json.loads(netlog.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        return [f"no readable network log ({error})"]
-    kinds = {number: name for name, number in log["constants"]["logEventTypes"].items()}
-    problems, page_requests, udp = [], 0, {}
-    for event in log["events"]:
-        kind, params = kinds.get(event["type"]), event.get("params") or {}
-        if kind == "URL_REQUEST_START_JOB" and "url" in params:
-            # Requests for the page carry its origin; the browser's own background requests do not.
-            if "127.0.0.1" in f"{params.get('initiator', '')} {params.get('network_isolation_key', '')}":
-                page_requests += 1
-                if remote(params["url"]):
-                    problems.append(f"the page requested {params['url']}")
-        elif kind == "TCP_CONNECT_ATTEMPT" and "address" in params and not _loopback(params["address"]):
-            problems.append(f"a TCP connection to {params['address']}")
-        elif kind == "UDP_CONNECT" and "address" in params:
-            udp[event["source"]["id"]] = params["address"]
-        elif kind == "UDP_BYTES_SENT" and not _loopback(udp.get(event["source"]["id"], "unknown")):
-            problems.append(f"a datagram to {udp.get(event['source']['id'], 'an unknown address')}")
-    if not page_requests:
-        problems.append("the network log holds no request for the page, so it proves nothing")
-    return problems
-
-
-def _loopback(address: str) -> bool:
-    host = address.rsplit(":", 1)[0].strip("[]")
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+def _ranked_figure(name: str) -> bool:
+    return name == "req/s" or name.endswith("vs asgi")
 
 
 def copy_site(destination: Path) -> None:
@@ -274,33 +230,6 @@ def serve(directory: Path) -> Iterator[str]:
         thread.join()
 
 
-def chromium(arguments: list[str], work: Path) -> str:
-    """Run Chromium with a fresh profile and home inside `work`; its whole process group goes when it is done."""
-    home = Path(tempfile.mkdtemp(prefix="chromium-", dir=work))
-    environment = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home), "XDG_CACHE_HOME": str(home)}
-    command = ["chromium", *CHROMIUM_FLAGS, f"--user-data-dir={home / 'profile'}", *arguments]
-    try:
-        process = subprocess.Popen(
-            command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
-        )
-    except OSError as error:
-        raise CheckError(f"chromium did not start: {error}") from None
-    try:
-        output, errors = process.communicate(timeout=CHROMIUM_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        raise CheckError(f"chromium did not finish within {CHROMIUM_TIMEOUT_S} s") from None
-    finally:
-        # Also whatever helper it left behind, such as its crash handler.
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        process.wait()
-    if process.returncode != 0:
-        raise CheckError(f"chromium exited with code {process.returncode}: {errors.strip()[-2000:]}")
-    return output
-
-
 def reach(base_url: str, path: str) -> str | None:
     """What is wrong with following a link into the built site, or None when it reaches a page or a usable file."""
     try:
@@ -319,7 +248,8 @@ def reach(base_url: str, path: str) -> str | None:
 
 
 def look(page: Page, base_url: str, work: Path, screenshots: Path) -> list[str]:
-    """Open the page, check what it shows, what it fetched and where its links go, and save its screenshot."""
+    """Open the page, check what it shows, what it fetched and where its links go, and save its screenshots: one at
+    each size of VIEWPORTS (name.png at a desktop's, name-phone.png at a phone's)."""
     url = base_url + page.path
     netlog = work / f"{page.name}.netlog.json"
     dom = read_dom(chromium([f"--log-net-log={netlog}", "--dump-dom", url], work))
@@ -333,15 +263,16 @@ def look(page: Page, base_url: str, work: Path, screenshots: Path) -> list[str]:
     followed = [reach(base_url, path) for path in page.reach if path in dom.links]
     problems += [f"{page.name}: {problem}" for problem in followed if problem]
     problems += sorting_problems(page.name, dom.tables)
-    chromium([f"--screenshot={screenshots / f'{page.name}.png'}", url], work)
+    for suffix, size in VIEWPORTS.items():
+        chromium([f"--screenshot={screenshots / f'{page.name}{suffix}.png'}", url], work, size)
     return problems
 
 
 def expected_pages(site: Path, day: str, repository: str) -> list[Page]:
     """What each page must show, worked out from the data the site was rendered from."""
-    scenarios, post = len(SCENARIOS), f"/{day.replace('-', '/')}/results.html"
+    post = f"/{day.replace('-', '/')}/results.html"
     runs = history.load_history(site)
-    batch = next(run for run in runs if run.date == day)
+    batch, latest = next(run for run in runs if run.date == day), runs[-1]
     names = render.page_names(runs)
     framework_pages = {name: f"/{FRAMEWORK_PAGES}/{name}.html" for name in sorted(names)}
     data = tuple(f"/{path}" for path in downloads.paths(day))
@@ -350,15 +281,21 @@ def expected_pages(site: Path, day: str, repository: str) -> list[Page]:
         sum(any(has(result, s) for result in run.results.values()) for s in SCENARIOS)
         for run, has in ((batch, _counted), (batch, figures.fixed_rate), (batch, _latency))
     )
-    counted_latest = sum(any(_counted(result, s) for result in runs[-1].results.values()) for s in SCENARIOS)
+    counted_latest = sum(any(_counted(result, s) for result in latest.results.values()) for s in SCENARIOS)
+    every = [result for run in runs for result in run.results.values()]
+    trended = sum(any(figures.share(result, s) for result in every) for s in SCENARIOS)
+    seed_trend = any(ranking.composite(result, ranking.SEED_COMPOSITE.scenarios)[0] for result in every)
     pages = [
-        # The index: the latest run's table, charts of it and of instructions, a trend chart per scenario,
-        # the post in the archive, every framework page.
-        Page("index", "/", tables=1, charts=1 + scenarios + counted_latest,
+        # The index: the latest run's composite table and its shares per scenario, a chart of each composite and of
+        # instructions per scenario, the seed composite's trend and one per scenario measured in any run, the post in
+        # the archive, every framework page.
+        Page("index", "/", tables=2, charts=_composited(latest) + counted_latest + seed_trend + trended,
              links=(post, "/methodic.html", *framework_pages.values()), reach=tuple(framework_pages.values())),
-        # The post: the composite, a table and chart per scenario with instructions and latency at half load,
-        # the run's methodology and baseline tables; its links reach every framework page and the raw data.
-        Page("post", post, tables=3 + scenarios + half_load, charts=1 + scenarios + counted + latency,
+        # The post: the composites and the shares per scenario, a table and chart per scenario measured, with
+        # instructions and latency at half load, the run's methodology and baseline tables; its links reach every
+        # framework page and the raw data.
+        Page("post", post, tables=4 + len(ranking.measured_scenarios(batch)) + half_load,
+             charts=_composited(batch) + len(ranking.measured_scenarios(batch)) + counted + latency,
              links=("/methodic.html", *data, *named), reach=(*data, *named)),
         Page("methodic", "/methodic.html", tables=3, charts=0),
     ]  # fmt: skip
@@ -369,12 +306,22 @@ def expected_pages(site: Path, day: str, repository: str) -> list[Page]:
         source = f"{repository}/blob/{commit or 'HEAD'}/frameworks/{name}"
         recorded = sum(any(_counted(result, s) for result in measured) for s in SCENARIOS)
         shared = sum(any(figures.share(result, s) for result in measured) for s in SCENARIOS)
-        # A framework page: a share trend per scenario where measured and an instructions trend where recorded, its runs
-        # and its verification tables, and links to its code.
-        pages.append(Page(f"framework-{name}", path, tables=1 + bool(measured and measured[-1]["verification"]),
+        columns = any(figures.rps(result, s) for result in measured for s in SCENARIOS)
+        # A framework page: a share trend per scenario where measured and an instructions trend where recorded, its
+        # runs (with their shares and instructions per scenario where any has figures), its verification, its code.
+        pages.append(Page(f"framework-{name}", path,
+                          tables=1 + 2 * columns + bool(measured and measured[-1]["verification"]),
                           charts=shared + recorded,
                           links=(f"{source}/app.py", f"{source}/requirements.txt", "/methodic.html")))  # fmt: skip
     return pages
+
+
+def _composited(batch: Batch) -> int:
+    """How many composites some result of the run has: each has its chart."""
+    return sum(
+        any(ranking.composite(result, composite.scenarios)[0] for result in batch.results.values())
+        for composite in ranking.COMPOSITES
+    )
 
 
 def _counted(result: dict, scenario: str) -> bool:
