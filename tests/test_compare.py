@@ -112,7 +112,7 @@ def test_two_results_give_a_verdict_per_scenario(tmp_path: Path, factor: float, 
             == f"{read(tmp_path, 'new')['scenarios'][scenario]['summary']['rps_median']:,.0f}"
         )
         assert cells[column("change")] == f"{factor - 1:+.1%}"
-        assert cells[column("verdict")] == verdict
+        assert cells[column("verdict")] == f"{verdict}, by share of asgi"
         assert cells[column("old p99 ms")] == cells[column("new p99 ms")]  # latency was not scaled
     assert ranking.NOISE_RULE in done.stdout, "the output states the rule of its verdict"
 
@@ -203,7 +203,7 @@ def test_across_machines_the_verdict_compares_the_shares(tmp_path: Path) -> None
         share = old["scenarios"][scenario]["share"]
         expected = ranking.verdict(Spread(share["median"], share["min"], share["max"], len(share["pairs"])),
                                    figures.share(other, scenario).spread)  # fmt: skip
-        assert cells[column("verdict")] == f"{expected}, by share of asgi"
+        assert cells[column("verdict")] == f"{expected}, by share of asgi, across machines"
         assert cells[column("change")] == f"{1.0:+.1%}"
 
 

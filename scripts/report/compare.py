@@ -117,15 +117,16 @@ def same_boot(old: dict, new: dict) -> bool:
 
 
 def compare_scenario(old: dict, new: dict, name: str, one_boot: bool) -> Scenario:
-    """The verdict compares req/s within one boot of one machine; otherwise the shares of asgi, and
-    a move of the share within ranking.SHARE_TOLERANCE (what two machines gave for the same code)
-    is no verdict."""
+    """The verdict compares the shares of asgi, whose ranges come from the pairs (req/s alone has
+    too few runs for the noise rule); across machines, a move of the share within
+    ranking.SHARE_TOLERANCE (what two machines gave for the same code) is no verdict. Raw req/s
+    are shown beside it, and compare only within one boot of one machine."""
     old_rps, new_rps = figures.rps(old, name), figures.rps(new, name)
     old_share, new_share = figures.share(old, name), figures.share(new, name)
     sides = (("old", old), ("new", new))
     gaps = [f"{side}: {gap}" for side, result in sides if (gap := figures.scenario_gap(result, name))]
-    basis = "req/s" if one_boot else "share of asgi"
-    pair = (old_rps, new_rps) if one_boot else (old_share and old_share.spread, new_share and new_share.spread)
+    basis = "share of asgi" if one_boot else "share of asgi, across machines"
+    pair = (old_share and old_share.spread, new_share and new_share.spread)
     if gaps or None in pair:
         said, change = "no verdict", None
     else:
@@ -187,9 +188,9 @@ def instructions_change(line: Scenario) -> str:
 
 
 def verdict_text(line: Scenario) -> str:
-    """The verdict, why there is none, and what it compared when that is not req/s."""
+    """The verdict, why there is none, and what it compared."""
     said = line.verdict + (f" ({line.gap})" if line.gap else "")
-    return said if line.basis == "req/s" else f"{said}, by {line.basis}"
+    return f"{said}, by {line.basis}"
 
 
 def rows(pair: Pair) -> list[list[str]]:
@@ -258,9 +259,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="compare",
         description="Compare two benchmark results, scenario by scenario, with a verdict from the repeats.",
-        epilog=f"Verdict: {ranking.NOISE_RULE} With the default {DEFAULTS.repeat} repeats a side, the ranges of "
-        f"the same code are apart by chance {chance(ranking.chance_apart(DEFAULTS.repeat, DEFAULTS.repeat))} of "
-        f"the time. Within one boot of one machine the verdict compares req/s; otherwise {ACROSS_MACHINES}. Refused "
+        epilog=f"Verdict: {ranking.NOISE_RULE} With the default {DEFAULTS.pairs} pairs a side, the ranges of the "
+        f"same code are apart by chance {chance(ranking.chance_apart(DEFAULTS.pairs, DEFAULTS.pairs))} of the time. "
+        "The verdict compares the shares of asgi; raw req/s compare only within one boot of one machine, and across "
+        f"machines {ACROSS_MACHINES}. Refused "
         f"(exit code 2): bad input, and results whose load settings differ ({', '.join(figures.LOAD_SETTINGS)}).",
     )
     parser.add_argument("old", type=Path, help="the old result file, or a folder of them; or an A/B run's result "

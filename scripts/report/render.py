@@ -236,11 +236,11 @@ BUDGET_EXAMPLE = "django, the slowest app, took 224 s in all, 54 s of them count
 
 
 def _timed_load_seconds(settings: Settings) -> int:
-    """Seconds of load one framework gets at these settings: its runs and its baseline's, the
-    warm-ups of both, and its half-load runs."""
+    """Seconds of load one framework gets at these settings: the pairs and their warm-ups, each
+    app's runs alone, and the half-load runs."""
     scenarios = len(settings.scenarios)
-    pairs = 2 * settings.repeat * scenarios * settings.duration
-    return pairs + 2 * scenarios * settings.warmup + scenarios * settings.fixed_rate_duration
+    pairs = scenarios * (settings.warmup + settings.pairs * settings.pair_duration)
+    return pairs + 2 * scenarios * settings.repeat * settings.duration + scenarios * settings.fixed_rate_duration
 
 
 def render_methodic(settings: Settings = DEFAULTS) -> str:
@@ -266,10 +266,12 @@ def render_methodic(settings: Settings = DEFAULTS) -> str:
             registry=registry,
             noise_rule=ranking.NOISE_RULE,
             load_settings=figures.LOAD_SETTINGS,
-            chance_apart=ranking.chance_apart(settings.repeat, settings.repeat),
+            chance_apart=ranking.chance_apart(settings.pairs, settings.pairs),
             fixedrate=fixedrate,
             timed_load_s=_timed_load_seconds(settings),
             budget_example=BUDGET_EXAMPLE,
+            replicas=frameworks.replicas(),
+            share_tolerance=ranking.SHARE_TOLERANCE,
         )
     )
 
