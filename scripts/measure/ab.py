@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import math
 import sys
-import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -27,8 +26,8 @@ from scripts import frameworks
 from scripts.check import verify
 from scripts.frameworks import ROOT, Framework
 from scripts.load import drive
-from scripts.measure import instructions, results
-from scripts.measure.steps import BenchError, Line, Run, Settings, Side, together
+from scripts.measure import results
+from scripts.measure.steps import BenchError, Line, Run, Settings, Side, count_apps, together
 from scripts.serve import appenv, cpus, override
 from scripts.serve.server import Server, ServerError, Stopped
 
@@ -135,21 +134,10 @@ def measure(run: Run, candidate: Version, reference: Version, line: Line) -> dic
 
 
 def _count_instructions(run: Run, candidate: Version, reference: Version, entries: dict, scenarios: list[str]) -> None:
-    settings = run.settings
-    if not settings.instruction_requests or not scenarios or instructions.unavailable_reason():
+    sides = [(candidate.framework, candidate.installed), (reference.framework, reference.installed)]
+    counted = count_apps(run, sides, scenarios)
+    if counted is None:
         return
-    counted = []
-    began = time.monotonic()
-    try:
-        for side in (candidate, reference):
-            counted.append(instructions.count(side.framework, scenarios, settings.instruction_warmup,
-                                              settings.instruction_requests, settings.instruction_counts,
-                                              cores=run.split.server, install=side.installed))  # fmt: skip
-    except instructions.InstructionsError as error:
-        print(f"instructions: not counted: {error}".splitlines()[0], file=sys.stderr)
-        return
-    finally:
-        run.instruction_seconds = time.monotonic() - began
     for name in scenarios:
         mine, theirs = counted[0][name]["per_request"], counted[1][name]["per_request"]
         change = mine / theirs - 1

@@ -258,30 +258,42 @@ def half_load(run: Run, framework: Side, scenarios: list[str], line: Line) -> No
         check_alive(server, label)
 
 
-def count_instructions(run: Run, scenarios: list[str]) -> None:
-    """Instructions per request of the framework and of the baseline, under valgrind: after the
-    timed runs, never during them, since valgrind would take the cores they are measured on."""
+def count_apps(run: Run, apps: list[tuple[frameworks.Framework, override.Installed | None]],
+               scenarios: list[str]) -> list[dict] | None:  # fmt: skip
+    """Instructions per request of each app, under valgrind, one after the other: after the timed
+    runs, never during them, since valgrind would take the cores they are measured on. None (and
+    why, on stderr) where they are not counted."""
     settings = run.settings
     if not settings.instruction_requests or not scenarios:
-        return
+        return None
     reason = instructions.unavailable_reason()
     if reason:
         print(f"instructions: not counted: {reason}", file=sys.stderr)
-        return
+        return None
     began = time.monotonic()
-    counts = {}
+    counted = []
     try:
-        for name, install in ((run.framework.name, run.installed), (frameworks.BASELINE, None)):
-            print(f"  instructions of {name} under valgrind", file=sys.stderr, flush=True)
-            counts[name] = instructions.count(
-                frameworks.get(name), scenarios, settings.instruction_warmup, settings.instruction_requests,
+        for framework, install in apps:
+            print(f"  instructions of {framework.name} under valgrind", file=sys.stderr, flush=True)
+            counted.append(instructions.count(
+                framework, scenarios, settings.instruction_warmup, settings.instruction_requests,
                 settings.instruction_counts, cores=run.split.server, install=install,
-            )  # fmt: skip
+            ))  # fmt: skip
     except instructions.InstructionsError as error:
         print(f"instructions: not counted: {error}".splitlines()[0], file=sys.stderr)
-        return
+        return None
     finally:
         run.instruction_seconds = time.monotonic() - began
+    return counted
+
+
+def count_instructions(run: Run, scenarios: list[str]) -> None:
+    """Instructions per request of the framework and of the baseline, into the result."""
+    counted = count_apps(run, [(run.framework, run.installed), (frameworks.get(frameworks.BASELINE), None)], scenarios)
+    if counted is None:
+        return
+    counts = {run.framework.name: counted[0], frameworks.BASELINE: counted[1]}
+    settings = run.settings
     for scenario in scenarios:
         run.result["scenarios"][scenario]["instructions"] = counts[run.framework.name][scenario]
         run.result["baseline"]["scenarios"][scenario]["instructions"] = counts[frameworks.BASELINE][scenario]

@@ -110,12 +110,6 @@ def machine_text(result: dict) -> str:
     return f"{machine['cpu_model']}, {machine['cores']} cores"
 
 
-def same_boot(old: dict, new: dict) -> bool:
-    """Both measured on one machine between the same two restarts: only then do raw req/s compare."""
-    boot = old["machine"].get("boot_id_sha256")
-    return boot is not None and boot == new["machine"].get("boot_id_sha256")
-
-
 def compare_scenario(old: dict, new: dict, name: str, one_boot: bool) -> Scenario:
     """The verdict compares the shares of asgi, whose ranges come from the pairs (req/s alone has
     too few runs for the noise rule); across machines, a move of the share within
@@ -131,10 +125,7 @@ def compare_scenario(old: dict, new: dict, name: str, one_boot: bool) -> Scenari
         said, change = "no verdict", None
     else:
         change = pair[1].median / pair[0].median - 1 if pair[0].median else None
-        verdict = ranking.verdict(*pair)
-        if not one_boot and change is not None and abs(change) <= ranking.SHARE_TOLERANCE:
-            verdict = ranking.Verdict.NOISE
-        said = str(verdict)
+        said = str(ranking.share_verdict(*pair, one_boot))
     return Scenario(
         name, old_rps, new_rps, "; ".join(gaps) or None, basis, change, said, old_share, new_share,
         figures.instructions(old, name), figures.instructions(new, name), _p99(old, name), _p99(new, name),
@@ -147,7 +138,7 @@ def _p99(result: dict, scenario: str) -> float | None:
 
 
 def compare(old: dict, new: dict) -> Pair:
-    one_boot = same_boot(old, new)
+    one_boot = figures.same_boot(old, new)
     names = [name for name in SCENARIOS if name in old["scenarios"] or name in new["scenarios"]]
     machines = None if one_boot else f"old on {machine_text(old)}; new on {machine_text(new)}"
     return Pair(old, new, machines, [compare_scenario(old, new, name, one_boot) for name in names])

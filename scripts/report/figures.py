@@ -102,6 +102,12 @@ def baseline_notes(result: dict) -> list[str]:
     return notes
 
 
+def same_boot(old: dict, new: dict) -> bool:
+    """Both measured on one machine between the same two restarts: only then do raw req/s compare."""
+    boot = old["machine"].get("boot_id_sha256")
+    return boot is not None and boot == new["machine"].get("boot_id_sha256")
+
+
 def share(result: dict, scenario: str) -> Share | None:
     """The framework's req/s as a share of its own asgi baseline, or None without figures or baseline."""
     figures = rps(result, scenario)

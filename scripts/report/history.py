@@ -19,7 +19,7 @@ from scripts.measure import results
 from scripts.report import charts, figures
 from scripts.report.batches import Batch, Problem
 from scripts.report.figures import Share
-from scripts.report.ranking import Verdict, verdict
+from scripts.report.ranking import Verdict, share_verdict
 
 RUNS_DIR = Path("_data") / "runs"
 
@@ -177,7 +177,8 @@ def changes(before: Batch, batch: Batch, scenarios: list[str]) -> Changes:
         conditions.update(_condition_differences(old, new))
         for scenario in scenarios:
             was, now = figures.share(old, scenario), figures.share(new, scenario)
-            if was and now and (said := verdict(was.spread, now.spread)) != Verdict.NOISE:
+            said = share_verdict(was.spread, now.spread, figures.same_boot(old, new)) if was and now else Verdict.NOISE
+            if said != Verdict.NOISE:
                 moved.append(Moved(name, scenario, was, now, said))
         package = old["versions"]["framework"]["name"] if old["versions"] else name
         for what, read in ((package, figures.framework_version), (old["server"]["name"], figures.server_version)):

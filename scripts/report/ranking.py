@@ -60,6 +60,20 @@ def verdict(old: Spread, new: Spread) -> Verdict:
     return Verdict.FASTER if new.median > old.median else Verdict.SLOWER
 
 
+def share_verdict(old: Spread, new: Spread, one_boot: bool) -> Verdict:
+    """The noise rule on two shares of asgi; across machines (another boot), a move within
+    SHARE_TOLERANCE is no verdict, since the same code moves that much from machine to machine."""
+    said = verdict(old, new)
+    if (
+        said is not Verdict.NOISE
+        and not one_boot
+        and old.median
+        and abs(new.median / old.median - 1) <= SHARE_TOLERANCE
+    ):
+        return Verdict.NOISE
+    return said
+
+
 def chance_apart(old_repeats: int, new_repeats: int) -> float | None:
     """How often two sets of repeats of the same thing have ranges that do not overlap, by chance alone.
 

@@ -31,7 +31,8 @@ class Agreement:
     tau: float | None  # Kendall's tau of the seed composite over the frameworks both ranked
     ranked: int  # how many frameworks that is
     ratios: dict[tuple[str, str], float]  # (framework, scenario): share in B over share in A
-    moved: list[tuple[str, str, ranking.Verdict]]  # the pairs the noise rule calls different
+    moved: list[tuple[str, str, ranking.Verdict]]  # the pairs the noise rule alone calls different
+    moved_across: int  # those still called different with the cross-machine tolerance
     compared: int  # how many (framework, scenario) pairs had a share on both sides
 
 
@@ -70,7 +71,7 @@ def agreement(first: Batch, second: Batch) -> Agreement:
         if a and b:
             scores.append((a.spread.median, b.spread.median))
     tau = kendall_tau([a for a, _ in scores], [b for _, b in scores]) if len(scores) > 1 else None
-    ratios, moved = {}, []
+    ratios, moved, across = {}, [], 0
     for name in both:
         for scenario in SCENARIOS:
             a, b = figures.share(first.results[name], scenario), figures.share(second.results[name], scenario)
@@ -80,7 +81,9 @@ def agreement(first: Batch, second: Batch) -> Agreement:
             said = ranking.verdict(a.spread, b.spread)
             if said is not ranking.Verdict.NOISE:
                 moved.append((name, scenario, said))
-    return Agreement(tau, len(scores), ratios, moved, len(ratios))
+            one_boot = figures.same_boot(first.results[name], second.results[name])
+            across += ranking.share_verdict(a.spread, b.spread, one_boot) is not ranking.Verdict.NOISE
+    return Agreement(tau, len(scores), ratios, moved, across, len(ratios))
 
 
 def render(result: Agreement, first: Path, second: Path) -> str:
@@ -98,6 +101,8 @@ def render(result: Agreement, first: Path, second: Path) -> str:
             f"largest {max(deviation):.1%}"
         )
     lines.append(f"'moved beyond the noise' by the noise rule: {len(result.moved)} of {result.compared}")
+    lines.append(f"  and with the tolerance across machines ({ranking.SHARE_TOLERANCE:.0%}), as compare and the post "
+                 f"apply it: {result.moved_across} of {result.compared}")  # fmt: skip
     rows = [
         [
             name,
