@@ -39,17 +39,17 @@ class Settings:
     # The share of asgi: `pairs` runs of `pair_duration` seconds per scenario, both apps at once,
     # each loaded by its own generator with half of the connections.
     pair_duration: int = 4
-    pairs: int = 4
+    pairs: int = 5
     connections: int = 64
     scenarios: tuple[str, ...] = tuple(SCENARIOS)
     client: str = "auto"
     output: Path = ROOT / "results"
-    fixed_rate_duration: int = 4  # the open-model run at half the framework's median req/s
+    fixed_rate_duration: int = 3  # the open-model run at half the framework's median req/s
     # Instructions per request under valgrind: requests counted per scenario (0: no count), after
     # uncounted warm-up requests, in this many server processes of each app.
     instruction_requests: int = 200
     instruction_warmup: int = 50
-    instruction_counts: int = 2
+    instruction_counts: int = 1
     install: str | None = None  # another version of the framework than its pin (override.py)
     # An A/B run (ab.py) against another version: of the framework (a requirement), of the app (its folder).
     against: str | None = None
