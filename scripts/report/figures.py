@@ -9,9 +9,11 @@ result's figures through these functions, so that difference is handled here onl
 from __future__ import annotations
 
 import shlex
+import statistics
 from dataclasses import dataclass
 
 from scripts.check import verify
+from scripts.measure import results
 
 UNKNOWN = "unknown"
 # The load settings that make two results' figures comparable; threads follow the machine's cores.
@@ -236,7 +238,13 @@ def flags(result: dict, scenario: str) -> dict[str, str]:
         return {"failed verification": "failed verification"}
     if found["summary"] is None:
         return {"failed": "failed"}
-    return summary_flags(found["summary"])
+    shown = summary_flags(found["summary"])
+    if "pairs" in found:  # version 3: the share comes from the pairs, and so does its stability
+        shown.pop("unstable", None)
+        ratios = (found.get("share") or {}).get("pairs") or []
+        if len(ratios) > 1 and (cv := statistics.stdev(ratios) / statistics.fmean(ratios)) > results.UNSTABLE_CV:
+            shown = {"unstable": f"unstable (share CV {cv:.1%})", **shown}
+    return shown
 
 
 def summary_flags(figures: dict) -> dict[str, str]:

@@ -55,7 +55,7 @@ from scripts.report.markdown import FRAMEWORK_PAGES
 from scripts.scenarios import SCENARIOS
 from scripts.site.browser import VIEWPORTS, CheckError, chromium, network_problems, remote
 
-FIXTURES = ROOT / "tests" / "data" / "results-v2"
+FIXTURES = ROOT / "tests" / "data" / "results-v3"
 SCREENSHOTS = ROOT / ".nox" / "site-check"
 # The site's own files; the report writes index.md, methodic.md and the new post over them.
 SITE_FILES = (*render.STATIC_SITE, str(render.POSTS_DIR), "_data")
