@@ -44,7 +44,7 @@ class Settings:
     scenarios: tuple[str, ...] = tuple(SCENARIOS)
     client: str = "auto"
     output: Path = ROOT / "results"
-    fixed_rate_duration: int = 3  # the open-model run at half the framework's median req/s
+    fixed_rate_duration: int = 2  # the open-model run at half the framework's median req/s
     # Instructions per request under valgrind: requests counted per scenario (0: no count), after
     # uncounted warm-up requests, in this many server processes of each app.
     instruction_requests: int = 200
