@@ -60,11 +60,16 @@ def test_smoke_run_of_the_baseline(tmp_path: Path, client: str) -> None:
     baseline = result["baseline"]
     assert baseline["status"] == "ok"
     for name, entry in result["scenarios"].items():
-        paired = baseline["scenarios"][name]["runs"]
-        assert len(paired) == len(entry["runs"]) and paired[0]["status_2xx"] > 0, name
-        assert entry["share"]["pairs"] == [
-            run["rps"] / base["rps"] for run, base in zip(entry["runs"], paired, strict=True)
-        ]
+        alone = baseline["scenarios"][name]["runs"]
+        assert len(alone) == len(entry["runs"]) and alone[0]["status_2xx"] > 0, name
+        # The share comes from the pairs run at the same time: asgi's CPU time per request over the framework's.
+        assert len(entry["pairs"]) == 1 and entry["pairs"][0]["baseline"]["status_2xx"] > 0, name
+        costs = [(pair["baseline"]["cpu_us_per_request"], pair["framework"]["cpu_us_per_request"]) for pair in
+                 entry["pairs"]]  # fmt: skip
+        assert entry["share"]["method"] == "cpu_per_request", name
+        assert entry["share"]["pairs"] == [theirs / mine for theirs, mine in costs], name
+    assert result["load"]["pairs"]["cgroups"] in ("v1", "v2", None)
+    assert result["machine"]["boot_id_sha256"] and result["machine"]["cpu_flags_sha256"]
     assert result["versions"]["server"] == {"name": "uvicorn", "version": "0.54.0"}
     assert result["versions"]["http_parser"]["name"] == "httptools"
     assert result["versions"]["python"] == platform.python_version()
