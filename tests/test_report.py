@@ -285,24 +285,30 @@ def test_the_methodology_numbers_are_the_codes_defaults(site: Path) -> None:
     assert render_site(RESULTS, site) == 0
     page = (site / "methodic.md").read_text()
     table = _settings_table(page)
-    assert table["Measured run, per scenario and repeat"] == f"{DEFAULTS.duration} s"
-    repeats = "Repeats per scenario (each a pair: the framework's run and the baseline's)"
-    assert table[repeats] == str(DEFAULTS.repeat)
-    assert table["Warm-up per scenario and app, discarded"] == f"{DEFAULTS.warmup} s"
-    assert table["Keep-alive connections"] == str(DEFAULTS.connections)
-    assert table["Latency run at half load, per scenario"] == f"{DEFAULTS.fixed_rate_duration} s"
+    pairs, length = "Pairs per scenario: the framework and asgi at the same time, on one core", "Length of a pair"
+    alone = "Runs of each app alone per scenario (its req/s)"
+    half_load, connections = (
+        "Latency run at half load, per scenario",
+        "Keep-alive connections (in a pair, half for each app)",
+    )
+    assert table[pairs] == str(DEFAULTS.pairs) and table[length] == f"{DEFAULTS.pair_duration} s"
+    assert table[alone] == f"{DEFAULTS.repeat} of {DEFAULTS.duration} s"
+    assert table["Warm-up per scenario, both apps at once, discarded"] == f"{DEFAULTS.warmup} s"
+    assert table[connections] == str(DEFAULTS.connections)
+    assert table[half_load] == f"{DEFAULTS.fixed_rate_duration} s"
+    assert table["Runners per framework in the workflow (replicas)"] == str(frameworks.replicas())
     # Other settings give other numbers: the page is rendered from them, not written by hand.
-    other = Settings(duration=7, warmup=2, repeat=9, connections=33, fixed_rate_duration=6)
+    other = Settings(pairs=7, pair_duration=3, duration=7, warmup=2, repeat=9, connections=33, fixed_rate_duration=6)
     table = _settings_table(render.render_methodic(other))
-    assert [table[key] for key in ("Measured run, per scenario and repeat", repeats)] == ["7 s", "9"]
-    assert table["Keep-alive connections"] == "33" and table["Latency run at half load, per scenario"] == "6 s"
+    assert [table[key] for key in (pairs, length, alone)] == ["7", "3 s", "9 of 7 s"]
+    assert table[connections] == "33" and table[half_load] == "6 s"
     assert "keeps 33 connections open" in render.render_methodic(other)
-    # The noise rule, and how often it errs with the repeats the settings give, are the code's.
+    # The noise rule, and how often it errs with the pairs the settings give, are the code's.
     for settings in (DEFAULTS, other):
         text = " ".join(render.render_methodic(settings).split())
-        odds = 2 / math.comb(2 * settings.repeat, settings.repeat)
+        odds = 2 / math.comb(2 * settings.pairs, settings.pairs)
         assert " ".join(ranking.NOISE_RULE.split()) in text
-        assert f"With {settings.repeat} repeats on each side that is {odds * 100:.2g}% of the time" in text
+        assert f"With {settings.pairs} pairs on each side that is {odds * 100:.2g}% of the time" in text
 
 
 def test_no_url_to_another_host_anywhere_in_the_rendered_site(site: Path) -> None:

@@ -104,7 +104,7 @@ def test_what_a_framework_spools_stays_in_the_run_and_goes_with_it() -> None:
     TMPDIR must catch it, and stopping the server must remove it."""
     shared = [Path("/tmp"), RAM_DIR]
     before = {path for folder in shared if folder.is_dir() for path in folder.glob("mime_multipart*")}
-    request = SCENARIOS["upload"]
+    request = SCENARIOS["upload"].request
     with Server(frameworks.get("emmett")) as server:
         for _ in range(3):
             answer = httpx.post(server.base_url + "/upload", headers=request.headers, content=request.body)
