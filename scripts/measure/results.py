@@ -7,6 +7,7 @@ reads nothing else. Its shape is fixed by result.schema.json beside this module,
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -164,9 +165,20 @@ def git_commit() -> dict:
     return {"commit": commit, "dirty": bool(status) if status is not None else None}
 
 
+@functools.cache
+def _validator() -> jsonschema.protocols.Validator:
+    """The schema, checked and compiled once per process: a report reads many results."""
+    schema = json.loads(SCHEMA_PATH.read_text())
+    validator = jsonschema.validators.validator_for(schema)
+    validator.check_schema(schema)
+    return validator(schema)
+
+
 def validate(result: dict) -> None:
     """Raise jsonschema.ValidationError when the result does not have the agreed shape."""
-    jsonschema.validate(result, json.loads(SCHEMA_PATH.read_text()))
+    error = jsonschema.exceptions.best_match(_validator().iter_errors(result))
+    if error is not None:
+        raise error
 
 
 def portable(value: object) -> object:
