@@ -3,7 +3,7 @@
 A and B are folders of results, or published runs (downloads/<date>.json). For the same code,
 a benchmark that can be quoted gives the same verdict twice; this prints how close it came:
 
-- Kendall's tau between the two composite rankings (1: the same order; 0: no relation),
+- Kendall's tau between the rankings of each composite (1: the same order; 0: no relation),
 - the ratio B / A of every share of asgi, per framework and scenario, and their spread,
 - how many "moved" verdicts the noise rule gives between the two (for the same code, each one
   is false) beside the rate the statistics promise for one machine.
@@ -28,12 +28,17 @@ from scripts.scenarios import SCENARIOS, SEED
 class Agreement:
     """What two runs of the same code agree on."""
 
-    tau: float | None  # Kendall's tau of the seed composite over the frameworks both ranked
-    ranked: int  # how many frameworks that is
+    taus: dict[str, tuple[float | None, int]]  # composite: Kendall's tau, over how many frameworks ranked in both
     ratios: dict[tuple[str, str], float]  # (framework, scenario): share in B over share in A
     moved: list[tuple[str, str, ranking.Verdict]]  # the pairs the noise rule alone calls different
-    moved_across: int  # those still called different with the cross-machine tolerance
-    compared: int  # how many (framework, scenario) pairs had a share on both sides
+    moved_across: list[tuple[str, str]]  # those still called different with the cross-machine tolerance
+    expected: float  # how many false "moved" the noise rule's odds promise over these pairs, on one machine
+
+    def count(self, pairs: list, scenarios: tuple[str, ...]) -> int:
+        return sum(1 for name, scenario, *_ in pairs if scenario in scenarios)
+
+    def compared(self, scenarios: tuple[str, ...]) -> int:
+        return sum(1 for _, scenario in self.ratios if scenario in scenarios)
 
 
 def read_run(path: Path) -> Batch:
@@ -62,36 +67,43 @@ def kendall_tau(first: list[float], second: list[float]) -> float | None:
     return (concordant - discordant) / denominator if denominator else None
 
 
-def agreement(first: Batch, second: Batch) -> Agreement:
-    both = sorted(set(first.results) & set(second.results))
+def composite_tau(first: Batch, second: Batch, scenarios: tuple[str, ...]) -> tuple[float | None, int]:
+    """Kendall's tau of the composite over the frameworks that have it in both runs."""
     scores = []
-    for name in both:
-        a, _ = ranking.composite(first.results[name], SEED)
-        b, _ = ranking.composite(second.results[name], SEED)
+    for name in sorted(set(first.results) & set(second.results)):
+        a, _ = ranking.composite(first.results[name], scenarios)
+        b, _ = ranking.composite(second.results[name], scenarios)
         if a and b:
             scores.append((a.spread.median, b.spread.median))
     tau = kendall_tau([a for a, _ in scores], [b for _, b in scores]) if len(scores) > 1 else None
-    ratios, moved, across = {}, [], 0
-    for name in both:
+    return tau, len(scores)
+
+
+def agreement(first: Batch, second: Batch) -> Agreement:
+    taus = {composite.name: composite_tau(first, second, composite.scenarios) for composite in ranking.COMPOSITES}
+    ratios, moved, across, expected = {}, [], [], 0.0
+    for name in sorted(set(first.results) & set(second.results)):
         for scenario in SCENARIOS:
             a, b = figures.share(first.results[name], scenario), figures.share(second.results[name], scenario)
             if not (a and b) or not a.spread.median:
                 continue
             ratios[name, scenario] = b.spread.median / a.spread.median
+            expected += ranking.chance_apart(a.spread.repeats, b.spread.repeats) or 0.0
             said = ranking.verdict(a.spread, b.spread)
             if said is not ranking.Verdict.NOISE:
                 moved.append((name, scenario, said))
             one_boot = figures.same_boot(first.results[name], second.results[name])
-            across += ranking.share_verdict(a.spread, b.spread, one_boot) is not ranking.Verdict.NOISE
-    return Agreement(tau, len(scores), ratios, moved, across, len(ratios))
+            if ranking.share_verdict(a.spread, b.spread, one_boot) is not ranking.Verdict.NOISE:
+                across.append((name, scenario))
+    return Agreement(taus, ratios, moved, across, expected)
 
 
 def render(result: Agreement, first: Path, second: Path) -> str:
     lines = [f"A: {first}", f"B: {second}", ""]
-    if result.tau is None:
-        lines.append("Kendall's tau of the seed composite: not enough frameworks ranked in both")
-    else:
-        lines.append(f"Kendall's tau of the seed composite: {result.tau:.3f} over {result.ranked} frameworks")
+    for composite in ranking.COMPOSITES:
+        tau, ranked = result.taus[composite.name]
+        said = "not enough frameworks ranked in both" if tau is None else f"{tau:.3f} over {ranked} frameworks"
+        lines.append(f"Kendall's tau of the composite of {composite.title}: {said}")
     if result.ratios:
         values = list(result.ratios.values())
         deviation = [abs(value - 1) for value in values]
@@ -100,9 +112,14 @@ def render(result: Agreement, first: Path, second: Path) -> str:
             f"from {min(values):.3f} to {max(values):.3f}; median |B/A - 1| {statistics.median(deviation):.1%}, "
             f"largest {max(deviation):.1%}"
         )
-    lines.append(f"'moved beyond the noise' by the noise rule: {len(result.moved)} of {result.compared}")
+    everywhere = f"{len(result.moved)} of {result.compared(SCENARIOS)}"
+    seed = f"{result.count(result.moved, SEED)} of {result.compared(SEED)}"
+    lines.append(f"'moved beyond the noise' by the noise rule: {everywhere} (the seed scenarios: {seed}); "
+                 f"its odds promise {result.expected:.2f} on one machine")  # fmt: skip
+    everywhere = f"{len(result.moved_across)} of {result.compared(SCENARIOS)}"
+    seed = f"{result.count(result.moved_across, SEED)} of {result.compared(SEED)}"
     lines.append(f"  and with the tolerance across machines ({ranking.SHARE_TOLERANCE:.0%}), as compare and the post "
-                 f"apply it: {result.moved_across} of {result.compared}")  # fmt: skip
+                 f"apply it: {everywhere} (the seed scenarios: {seed})")  # fmt: skip
     rows = [
         [
             name,
