@@ -80,6 +80,39 @@ def test_two_counts_agree_and_a_framework_costs_more_than_asgi(owned_temp: Path)
     assert sorted(owned_temp.rglob("*")) == [owned_temp / "tmp", owned_temp / "uploads"], "a file outlived the count"
 
 
+@pytest.mark.parametrize(
+    ("per_request", "cycle", "expected"),
+    [
+        (100_000, 1, REQUESTS),  # cheap: every request is counted
+        (instructions.COUNT_BUDGET / REQUESTS, 1, REQUESTS),  # exactly the budget
+        (instructions.COUNT_BUDGET / 50, 1, 50),  # as many as fit
+        (instructions.COUNT_BUDGET / 50, 16, 64),  # in whole turns of the scenario's 16 requests
+        (instructions.COUNT_BUDGET, 1, instructions.MIN_REQUESTS),  # never fewer than the minimum
+        (0.0, 1, REQUESTS),  # a probe that cost nothing (timers outweighed it) counts them all
+    ],
+)
+def test_planned_requests_fit_the_budget(per_request: float, cycle: int, expected: int) -> None:
+    assert instructions.planned(REQUESTS, per_request, cycle) == expected
+
+
+def test_a_costly_scenario_counted_over_fewer_requests_gives_the_same_count(
+    owned_temp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """asgi's json request costs about ten times its html one: with a budget between the two sets,
+    json is counted over fewer requests, and the count per request is the same as over all of them."""
+    asgi = frameworks.get("asgi")
+    monkeypatch.setattr(instructions, "COUNT_BUDGET", 10**12)
+    full = instructions.count(asgi, ["html", "json"], WARMUP, REQUESTS, repeat=1)
+    budget = int(full["html"]["per_request"] * REQUESTS * 2)
+    monkeypatch.setattr(instructions, "COUNT_BUDGET", budget)
+    fitted = instructions.count(asgi, ["html", "json"], WARMUP, REQUESTS, repeat=1)
+    assert full["json"]["requests"] == full["html"]["requests"] == fitted["html"]["requests"] == [REQUESTS]
+    expected = max(budget // full["json"]["per_request"], instructions.MIN_REQUESTS)
+    assert instructions.MIN_REQUESTS <= fitted["json"]["requests"][0] < REQUESTS
+    assert abs(fitted["json"]["requests"][0] - expected) <= 1  # the probe's estimate, not the full count
+    assert _spread([full["json"]["per_request"], fitted["json"]["per_request"]]) <= AGREEMENT
+
+
 def test_ctrl_c_stops_valgrind_and_leaves_no_file(owned_temp: Path) -> None:
     command = [sys.executable, "-m", "scripts.measure.instructions", "asgi", "--scenarios", "html",
                "--requests", "1000000", "--repeat", "1"]  # fmt: skip

@@ -49,7 +49,9 @@ METHOD = (
     "with address-space randomisation off and PYTHONHASHSEED=0: start-up and the warm-up requests run "
     "uncounted, then the requests of each scenario are counted, sent one at a time over one keep-alive "
     "connection, less the instructions of the server's timers (counted while it idles, at the same rate "
-    "per second), and divided by the number of requests."
+    "per second), and divided by the number of requests. A scenario whose requests cost so much that the "
+    "set would pass the counting budget is counted over fewer of them, as many as fit, and at least the "
+    "minimum: how many is decided from the instructions of the first few, so it is the same on every machine."
 )
 # Start-up under Valgrind is slow, and slower on a busy machine.
 READY_TIMEOUT = 300.0
@@ -58,6 +60,14 @@ REQUEST_TIMEOUT = 120.0
 # How long the idle server is counted, to know what its timers cost per second.
 IDLE_S = 1.0
 IDLE_POLL_S = 0.0002
+# Callgrind runs at tens of millions of instructions a second, so a request that costs hundreds of
+# times what the raw app's does (a validator that compiles its schema on every call) would spend
+# minutes of a framework's budget on one scenario. A scenario is counted over its requests, or over
+# as many as fit in this many instructions, but never fewer than MIN_REQUESTS; the number follows
+# from the count of the first PROBE_REQUESTS, not from a clock, so every machine counts as many.
+COUNT_BUDGET = 100_000_000
+PROBE_REQUESTS = 10
+MIN_REQUESTS = 20
 PTRACE_SCOPE = Path("/proc/sys/kernel/yama/ptrace_scope")
 
 Started = Callable[[int], None]
@@ -113,12 +123,22 @@ def _wait_idle(server: Server) -> None:
         time.sleep(IDLE_POLL_S)
 
 
-def _send(server: Server, scenario: str, requests: int) -> None:
-    """Send the scenario's requests, in turn, `requests` times over one keep-alive connection, each
-    to an idle server."""
+def planned(requests: int, per_request: float, cycle: int) -> int:
+    """How many requests to count for a scenario whose first ones cost `per_request` instructions:
+    `requests`, or as many as fit COUNT_BUDGET (a whole number of turns of the scenario's `cycle`
+    of requests, so that each of them weighs the same), and at least MIN_REQUESTS."""
+    if per_request <= 0 or per_request * requests <= COUNT_BUDGET:
+        return requests
+    fitting = max(int(COUNT_BUDGET // per_request), MIN_REQUESTS)
+    return min(requests, -(-fitting // cycle) * cycle)
+
+
+def _send(server: Server, scenario: str, requests: int, start: int = 0) -> None:
+    """Send the scenario's requests, in turn from the `start`-th, `requests` times over one
+    keep-alive connection, each to an idle server."""
     cycle = SCENARIOS[scenario].requests
     with socket.create_connection((server.host, server.port), timeout=REQUEST_TIMEOUT) as sock:
-        for index in range(requests):
+        for index in range(start, start + requests):
             request = cycle[index % len(cycle)]
             sock.sendall(request.raw(f"{server.host}:{server.port}"))
             response = http.client.HTTPResponse(sock, method=request.method)
@@ -197,8 +217,8 @@ def _one_process(
     started: Started | None,
     install: Installed | None,
     middleware: bool,
-) -> dict[str, float]:
-    """Instructions per request for each scenario, from one server process."""
+) -> dict[str, tuple[float, int]]:
+    """Instructions per request for each scenario, and over how many requests, from one server process."""
     with tempfile.TemporaryDirectory(prefix=f"bench-instructions-{framework.name}-") as folder:
         counter = _Callgrind(framework, Path(folder), cores, install, middleware)
         server = counter.server.start(READY_TIMEOUT)
@@ -211,12 +231,23 @@ def _one_process(
                 server.clear_uploads()
             counter.monitor("instrumentation", "on")
             idle, idle_seconds = counter.counted(lambda: time.sleep(IDLE_S))
-            per_request = {}
-            for scenario in scenarios:
-                instructions, seconds = counter.counted(lambda scenario=scenario: _send(server, scenario, requests))
+            timers = idle / idle_seconds  # the idle server's instructions per second
+
+            def send(scenario: str, count: int, start: int) -> tuple[float, int]:
+                """The instructions of `count` requests less the timers', and the count."""
+                if count <= 0:
+                    return 0.0, 0
+                instructions, seconds = counter.counted(lambda: _send(server, scenario, count, start))
                 server.clear_uploads()
-                per_request[scenario] = (instructions - idle / idle_seconds * seconds) / requests
-            return per_request
+                return instructions - timers * seconds, count
+
+            measured = {}
+            for scenario in scenarios:
+                probe = send(scenario, min(PROBE_REQUESTS, requests), 0)
+                total = planned(requests, probe[0] / probe[1], len(SCENARIOS[scenario].requests))
+                rest = send(scenario, total - probe[1], probe[1])
+                measured[scenario] = ((probe[0] + rest[0]) / total, total)
+            return measured
         finally:
             server.stop()
 
@@ -231,7 +262,8 @@ def count(
     started: Started | None = None,
     install: Installed | None = None,
 ) -> dict[str, dict]:
-    """Per scenario: {"per_request": median, "counts": [one per server process]}.
+    """Per scenario: {"per_request": median, "counts": [one per server process], "requests": [how many
+    requests each count divided by]}.
 
     Each of the `repeat` counts comes from its own server process, started afresh, so that
     their agreement shows what a new run on another machine would see. `started` is called
@@ -244,6 +276,7 @@ def count(
     if reason:
         raise InstructionsError(reason)
     counts: dict[str, list[float]] = {scenario: [] for scenario in scenarios}
+    counted: dict[str, list[int]] = {scenario: [] for scenario in scenarios}
     # The middleware scenario is served by the app started with its middlewares: a process of its own.
     groups = {flag: [s for s in scenarios if SCENARIOS[s].middleware == flag] for flag in (False, True)}
     for _ in range(repeat):
@@ -255,10 +288,11 @@ def count(
                                         middleware)  # fmt: skip
             except ServerError as error:
                 raise InstructionsError(f"{framework.name} did not start under valgrind: {error}") from None
-            for scenario, value in measured.items():
+            for scenario, (value, total) in measured.items():
                 counts[scenario].append(round(value, 1))
+                counted[scenario].append(total)
     return {
-        scenario: {"per_request": round(statistics.median(values), 1), "counts": values}
+        scenario: {"per_request": round(statistics.median(values), 1), "counts": values, "requests": counted[scenario]}
         for scenario, values in counts.items()
     }
 

@@ -21,6 +21,7 @@ import jsonschema
 
 from scripts.frameworks import ROOT
 from scripts.load.drive import CLIENT_BOUND_SHARE
+from scripts.serve.procstats import CpuTimes
 
 SCHEMA_VERSION = 3
 SCHEMA_PATH = Path(__file__).with_name("result.schema.json")
@@ -34,10 +35,11 @@ def now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def run_figures(load: dict, server_cpu_s: float | None, peak_rss: int | None, threads: int) -> dict:
+def run_figures(load: dict, cpu: CpuTimes | None, peak_rss: int | None, threads: int) -> dict:
     """One measured run: the load generator's figures plus the server's cost."""
     errors = sum(load["errors"].values())
     answered = load["requests"]
+    server_cpu_s = cpu.user + cpu.system if cpu is not None else None
     client_share = load["client_cpu_s"] / (load["duration_s"] * threads) if load["duration_s"] else 0.0
     return {
         "rps": load["status_2xx"] / load["duration_s"] if load["duration_s"] else 0.0,
@@ -50,6 +52,8 @@ def run_figures(load: dict, server_cpu_s: float | None, peak_rss: int | None, th
         "latency_ms": load["latency_ms"],
         "server_cpu_s": server_cpu_s,
         "cpu_us_per_request": server_cpu_s * 1e6 / answered if server_cpu_s is not None and answered else None,
+        "server_user_s": cpu.user if cpu is not None else None,
+        "user_us_per_request": cpu.user * 1e6 / answered if cpu is not None and answered else None,
         "peak_rss_bytes": peak_rss,
         "client_cpu_s": load["client_cpu_s"],
         "client_cpu_share": client_share,
@@ -96,23 +100,30 @@ def paired_share(runs: list[dict], baseline_runs: list[dict]) -> dict | None:
     return {"median": statistics.median(pairs), "min": min(pairs), "max": max(pairs), "pairs": pairs}
 
 
+def _cost_ratios(pairs: list[dict], key: str) -> list[float] | None:
+    """asgi's cost over the framework's, pair by pair, or None where a pair lacks the figure."""
+    costs = [(pair["framework"].get(key), pair["baseline"].get(key)) for pair in pairs]
+    if not all(mine and theirs for mine, theirs in costs):
+        return None
+    return [theirs / mine for mine, theirs in costs]
+
+
 def cost_share(pairs: list[dict]) -> dict | None:
     """The framework's share of asgi from runs measured at the same time on one core: pair by
     pair, asgi's CPU time per answered request over the framework's (what share of asgi's
     requests the framework answers with the same CPU time), the median of the pairs and their
     range. The ratio of req/s of the same pairs is kept beside it; it stands in, and `method`
-    says so, where a CPU time is missing (no /proc)."""
+    says so, where a CPU time is missing (no /proc). So is the ratio of user-space CPU time
+    alone (the servers' own code, without the kernel's work for them), where it was read."""
     if not pairs:
         return None
-    costs = [(pair["framework"]["cpu_us_per_request"], pair["baseline"]["cpu_us_per_request"]) for pair in pairs]
     rps = [pair["framework"]["rps"] / pair["baseline"]["rps"] for pair in pairs if pair["baseline"]["rps"] > 0]
-    if all(mine and theirs for mine, theirs in costs):
-        method, ratios = "cpu_per_request", [theirs / mine for mine, theirs in costs]
-    else:
-        method, ratios = "rps", rps
+    ratios = _cost_ratios(pairs, "cpu_us_per_request")
+    method = "cpu_per_request" if ratios else "rps"
+    ratios = ratios or rps
     if not ratios:
         return None
-    return {
+    share = {
         "median": statistics.median(ratios),
         "min": min(ratios),
         "max": max(ratios),
@@ -120,6 +131,9 @@ def cost_share(pairs: list[dict]) -> dict | None:
         "method": method,
         "rps_ratio": statistics.median(rps) if rps else None,
     }
+    if user := _cost_ratios(pairs, "user_us_per_request"):
+        share["user_ratio"] = statistics.median(user)
+    return share
 
 
 def machine() -> dict:

@@ -9,6 +9,7 @@ methodology page renders these very values.
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import time
@@ -134,9 +135,9 @@ def measured_run(run: Run, server: Server, scenario: str, label: str, line: Line
     pid = server.process.pid
     server.clear_uploads()
     procstats.reset_peak_rss(pid)
-    cpu_before = procstats.cpu_seconds(pid)
+    cpu_before = procstats.cpu_times(pid)
     figures = load_run(run, server, scenario, run.settings.duration, label, line)
-    cpu_after = procstats.cpu_seconds(pid)
+    cpu_after = procstats.cpu_times(pid)
     cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
     measured = results.run_figures(
         figures, cpu, procstats.peak_rss_bytes(pid), drive.threads(run.client, run.split.client)
@@ -183,8 +184,12 @@ def together(run: Run, first: Side, second: Side, scenarios: list[str], line: Li
             measured[scenario] = []
             for repeat in range(1, settings.pairs + 1):
                 label = f"{scenario} pair {repeat}/{settings.pairs}"
+                stolen = procstats.steal_seconds()
+                began = time.monotonic()
                 mine, theirs = _at_once(run, pair, scenario, half, settings.pair_duration, label, line)
-                measured[scenario].append({"framework": mine, "baseline": theirs})
+                after, seconds = procstats.steal_seconds(), time.monotonic() - began
+                steal = (after - stolen) / (seconds * (os.cpu_count() or 1)) if None not in (stolen, after) else None
+                measured[scenario].append({"framework": mine, "baseline": theirs, "steal_share": steal})
     return cgroups, measured
 
 
@@ -209,13 +214,13 @@ def _at_once(run: Run, pair: tuple[Server, Server], scenario: str, connections: 
     for server in pair:
         server.clear_uploads()
         procstats.reset_peak_rss(server.process.pid)
-        before.append(procstats.cpu_seconds(server.process.pid))
+        before.append(procstats.cpu_times(server.process.pid))
     with _under_load(run, line, label, seconds) as progress:
         loads = drive.run_together(run.client, [server.base_url for server in pair], scenario, connections, seconds,
                                    run.split.client, progress)  # fmt: skip
     measured = []
     for server, cpu_before, load in zip(pair, before, loads, strict=True):
-        cpu_after = procstats.cpu_seconds(server.process.pid)
+        cpu_after = procstats.cpu_times(server.process.pid)
         cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
         threads = drive.threads(run.client, run.split.client) * len(pair)
         measured.append(results.run_figures(load, cpu, procstats.peak_rss_bytes(server.process.pid), threads))
@@ -303,6 +308,8 @@ def count_instructions(run: Run, scenarios: list[str]) -> None:
         "method": instructions.METHOD,
         "warmup_requests": settings.instruction_warmup,
         "requests": settings.instruction_requests,
+        "budget": instructions.COUNT_BUDGET,
+        "min_requests": instructions.MIN_REQUESTS,
     }
 
 

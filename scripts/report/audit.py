@@ -95,6 +95,18 @@ def _run(where: str, run: dict) -> None:
     _ordered(f"{where}.latency_ms", run["latency_ms"], LATENCY_ORDER)
     if run.get("server_cpu_s") is not None:
         _not_negative(f"{where}.server_cpu_s", run["server_cpu_s"])
+        if run["requests"]:
+            _agrees(
+                f"{where}.cpu_us_per_request", run["cpu_us_per_request"], run["server_cpu_s"] * 1e6 / run["requests"]
+            )
+    if run.get("server_user_s") is not None:
+        _not_negative(f"{where}.server_user_s", run["server_user_s"])
+        if run["server_cpu_s"] is None or run["server_user_s"] > run["server_cpu_s"] * (1 + TOLERANCE):
+            raise Untrue(f"{where}.server_user_s is {run['server_user_s']}, more than the whole CPU time")
+        if run["requests"]:
+            _agrees(
+                f"{where}.user_us_per_request", run["user_us_per_request"], run["server_user_s"] * 1e6 / run["requests"]
+            )
 
 
 def _fixed_rate(where: str, figures: dict) -> None:

@@ -40,7 +40,7 @@ from scripts import frameworks
 from scripts import scenarios as contract
 from scripts.frameworks import ROOT
 from scripts.load import drive, fixedrate
-from scripts.measure import results
+from scripts.measure import instructions, results
 from scripts.measure.steps import DEFAULTS, Settings
 from scripts.report import downloads, figures, history, plots, ranking
 from scripts.report.batches import Batch, ResultError, load_batch, load_run_file, shorten
@@ -275,6 +275,8 @@ def render_methodic(settings: Settings = DEFAULTS) -> str:
             budget_example=BUDGET_EXAMPLE,
             replicas=frameworks.replicas(),
             share_tolerance=ranking.SHARE_TOLERANCE,
+            count_budget=instructions.COUNT_BUDGET,
+            min_requests=instructions.MIN_REQUESTS,
         )
     )
 

@@ -8,6 +8,7 @@ say so rather than print a zero.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 PROC = Path("/proc")
@@ -52,15 +53,39 @@ def _read_each(pid: int, name: str) -> list[str]:
     return texts
 
 
-def cpu_seconds(pid: int) -> float | None:
-    """User plus system CPU time of the tree, reaped children included."""
+@dataclass(frozen=True)
+class CpuTimes:
+    """CPU seconds of a process tree: in user space (the server's own code) and in the kernel
+    (its system calls, much of the network's work)."""
+
+    user: float
+    system: float
+
+    def __sub__(self, earlier: CpuTimes) -> CpuTimes:
+        return CpuTimes(self.user - earlier.user, self.system - earlier.system)
+
+
+def cpu_times(pid: int) -> CpuTimes | None:
+    """User and system CPU time of the tree, reaped children included."""
     if not available():
         return None
-    total = 0
+    user = system = 0
     for text in _read_each(pid, "stat"):
         # utime, stime, cutime, cstime: fields 14-17 of stat, 11-14 after the name.
-        total += sum(int(value) for value in _stat_fields(text)[11:15])
-    return total / _TICKS
+        fields = _stat_fields(text)
+        user += int(fields[11]) + int(fields[13])
+        system += int(fields[12]) + int(fields[14])
+    return CpuTimes(user / _TICKS, system / _TICKS)
+
+
+def steal_seconds() -> float | None:
+    """CPU time the hypervisor gave to other guests, over every CPU of this machine since boot
+    (/proc/stat's steal): a virtual machine whose neighbours take its cores runs slower and noisier."""
+    try:
+        fields = (PROC / "stat").read_text().splitlines()[0].split()
+    except (OSError, IndexError):
+        return None
+    return int(fields[8]) / _TICKS if fields[0] == "cpu" and len(fields) > 8 else None
 
 
 def reset_peak_rss(pid: int) -> None:
