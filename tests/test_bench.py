@@ -180,7 +180,10 @@ def test_interrupting_a_run_leaves_nothing_behind(tmp_path: Path, sig: signal.Si
         bench_process.kill()
     assert bench_process.returncode == 130, errors
     assert "interrupted" in errors and "Traceback" not in errors
-    time.sleep(0.5)
-    assert [pid for pid in children if Path(f"/proc/{pid}").exists()] == []
+    # A child may still be on its way out on a busy machine; one that outlives the run stays.
+    deadline = time.monotonic() + 10
+    while (left := [pid for pid in children if Path(f"/proc/{pid}").exists()]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert left == []
     assert list(scratch.iterdir()) == []
     assert not (output / "asgi.json").exists()
