@@ -31,6 +31,10 @@ ACROSS_MACHINES = (
     f"the verdict compares the shares of asgi, and a move within {ranking.SHARE_TOLERANCE:.0%} (what the same code "
     "gave on two machines) is within the noise; instructions per request carry across machines within 1%"
 )
+SAME_MACHINE = (
+    f"one boot of one machine: a move of the share within {ranking.SHARE_TOLERANCE_SAME_MACHINE:.0%} (what the same "
+    "code gave there an hour apart) is within the noise"
+)
 
 
 class CompareError(Exception):
@@ -112,9 +116,9 @@ def machine_text(result: dict) -> str:
 
 def compare_scenario(old: dict, new: dict, name: str, one_boot: bool) -> Scenario:
     """The verdict compares the shares of asgi, whose ranges come from the pairs (req/s alone has
-    too few runs for the noise rule); across machines, a move of the share within
-    ranking.SHARE_TOLERANCE (what two machines gave for the same code) is no verdict. Raw req/s
-    are shown beside it, and compare only within one boot of one machine."""
+    too few runs for the noise rule); a move of the share within ranking.share_tolerance (what
+    two runs of the same code gave, on one machine or on two) is no verdict. Raw req/s are shown
+    beside it, and compare only within one boot of one machine."""
     old_rps, new_rps = figures.rps(old, name), figures.rps(new, name)
     old_share, new_share = figures.share(old, name), figures.share(new, name)
     sides = (("old", old), ("new", new))
@@ -214,6 +218,8 @@ def render_terminal(pairs: list[Pair], notes: list[str]) -> str:
         lines = [f"{pair.title}", f"  old: {describe(pair.old)}", f"  new: {describe(pair.new)}"]
         if pair.machines:
             lines.append(f"  not one boot of one machine ({pair.machines}): {ACROSS_MACHINES}")
+        else:
+            lines.append(f"  {SAME_MACHINE}")
         lines += ["", tabulate(rows(pair), headers=HEADERS, disable_numparse=True)]
         blocks.append("\n".join(lines))
     blocks.append(footer(pairs, notes))
@@ -242,6 +248,7 @@ def render_markdown(pairs: list[Pair], notes: list[str]) -> str:
             describe=describe,
             footer=footer(pairs, notes).splitlines(),
             across=ACROSS_MACHINES,
+            same=SAME_MACHINE,
         )
     )
 
@@ -252,8 +259,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         description="Compare two benchmark results, scenario by scenario, with a verdict from the repeats.",
         epilog=f"Verdict: {ranking.NOISE_RULE} With the default {DEFAULTS.pairs} pairs a side, the ranges of the "
         f"same code are apart by chance {chance(ranking.chance_apart(DEFAULTS.pairs, DEFAULTS.pairs))} of the time. "
-        "The verdict compares the shares of asgi; raw req/s compare only within one boot of one machine, and across "
-        f"machines {ACROSS_MACHINES}. Refused "
+        "The verdict compares the shares of asgi; raw req/s compare only within one boot of one machine. On "
+        f"{SAME_MACHINE}; across machines {ACROSS_MACHINES}. Refused "
         f"(exit code 2): bad input, and results whose load settings differ ({', '.join(figures.LOAD_SETTINGS)}).",
     )
     parser.add_argument("old", type=Path, help="the old result file, or a folder of them; or an A/B run's result "
