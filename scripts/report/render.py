@@ -275,6 +275,7 @@ def render_methodic(settings: Settings = DEFAULTS) -> str:
             budget_example=BUDGET_EXAMPLE,
             replicas=frameworks.replicas(),
             share_tolerance=ranking.SHARE_TOLERANCE,
+            share_tolerance_same=ranking.SHARE_TOLERANCE_SAME_MACHINE,
             count_budget=instructions.COUNT_BUDGET,
             min_requests=instructions.MIN_REQUESTS,
         )
