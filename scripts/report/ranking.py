@@ -38,7 +38,7 @@ NOISE_RULE = (
 # server processes and the machine's state of the moment, so their range misses the shift from one run
 # to the next; a move by a factor within 1 + these, up or down, is no verdict. On one boot of one
 # machine, between runs an hour apart:
-SHARE_TOLERANCE_SAME_MACHINE = 0.10
+SHARE_TOLERANCE_SAME_MACHINE = 0.40
 # Between two machines (another boot, another runner):
 SHARE_TOLERANCE = 0.82
 
