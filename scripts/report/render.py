@@ -233,8 +233,8 @@ def _gaps(result: dict) -> dict[str, str]:
 
 # One framework at the defaults, timed on the project's 2-core machine (`nox -s bench-django`).
 BUDGET_EXAMPLE = (
-    "on 2026-12-02, all eight scenarios, fastapi took 363 s (84 s of them counting instructions) and litestar "
-    "340 s (63 s), with 3 s at half load; the half-load run has been 2 s since, 8 s less"
+    "on 2026-12-02, all eight scenarios at these defaults, fastapi took 348 s (73 s of them counting instructions), "
+    "litestar 342 s (70 s) and falcon 346 s (72 s)"
 )
 
 

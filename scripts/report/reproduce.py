@@ -81,7 +81,7 @@ def composite_tau(first: Batch, second: Batch, scenarios: tuple[str, ...]) -> tu
 
 def agreement(first: Batch, second: Batch) -> Agreement:
     taus = {composite.name: composite_tau(first, second, composite.scenarios) for composite in ranking.COMPOSITES}
-    ratios, moved, across, expected = {}, [], [], 0.0
+    ratios, moved, still, expected = {}, [], [], 0.0
     for name in sorted(set(first.results) & set(second.results)):
         for scenario in SCENARIOS:
             a, b = figures.share(first.results[name], scenario), figures.share(second.results[name], scenario)
@@ -94,8 +94,8 @@ def agreement(first: Batch, second: Batch) -> Agreement:
                 moved.append((name, scenario, said))
             one_boot = figures.same_boot(first.results[name], second.results[name])
             if ranking.share_verdict(a.spread, b.spread, one_boot) is not ranking.Verdict.NOISE:
-                across.append((name, scenario))
-    return Agreement(taus, ratios, moved, across, expected)
+                still.append((name, scenario))
+    return Agreement(taus, ratios, moved, still, expected)
 
 
 def render(result: Agreement, first: Path, second: Path) -> str:
