@@ -261,16 +261,28 @@ class Stopped(BaseException):
     """Ctrl-C or SIGTERM reached the harness: stop everything, then exit."""
 
 
+_stopped_by: list[str] = []  # the signal that stopped the harness, once one has
+
+
 def stop_on_signals() -> None:
-    """Turn the first Ctrl-C or SIGTERM into `Stopped`; ignore later ones so cleanup runs to the end."""
+    """Turn the first Ctrl-C or SIGTERM into `Stopped`; ignore later ones so cleanup runs to the end.
+    The signal is also remembered, for `raise_if_stopped`: a `Stopped` raised while Python runs a
+    finaliser is printed and dropped, and the run would go on with every later signal ignored."""
 
     def handler(signum: int, frame: object) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        raise Stopped(signal.Signals(signum).name)
+        _stopped_by.append(signal.Signals(signum).name)
+        raise Stopped(_stopped_by[0])
 
     signal.signal(signal.SIGINT, handler)
     signal.signal(signal.SIGTERM, handler)
+
+
+def raise_if_stopped() -> None:
+    """Raise `Stopped` again if a signal came and its first `Stopped` was lost."""
+    if _stopped_by:
+        raise Stopped(_stopped_by[0])
 
 
 def main(argv: list[str] | None = None) -> int:
