@@ -19,6 +19,7 @@ from pathlib import Path
 from scripts.frameworks import ROOT
 from scripts.scenarios import SCENARIOS
 from scripts.serve import cpus
+from scripts.serve.server import raise_if_stopped
 
 WRK_SCRIPT = Path(__file__).with_name("wrk.lua")
 TIMEOUT_S = 5
@@ -254,6 +255,7 @@ def _wait(process: subprocess.Popen[str], duration: int, progress: Progress | No
             try:
                 return process.communicate(timeout=1)
             except subprocess.TimeoutExpired:
+                raise_if_stopped()  # a Ctrl-C whose `Stopped` was lost still ends the load within a second
                 waited += 1
                 if progress:
                     progress(max(0.0, duration - waited))

@@ -26,7 +26,7 @@ from scripts.load import drive
 from scripts.measure import instructions, results
 from scripts.scenarios import SCENARIOS
 from scripts.serve import cpuquota, cpus, override, procstats
-from scripts.serve.server import Server, ServerError, raise_if_stopped
+from scripts.serve.server import Server, ServerError
 
 
 @dataclass(frozen=True)
@@ -105,16 +105,9 @@ class Line:
 @contextmanager
 def _under_load(run: Run, line: Line, label: str, seconds: int) -> Iterator[drive.Progress]:
     """Show the progress of one load run, and count its time as load rather than overhead."""
-    raise_if_stopped()  # between two load runs: a signal whose `Stopped` was lost stops the run here
     began = time.monotonic()
-    shown = line.start(label, seconds)
-
-    def progress(left: float) -> None:
-        raise_if_stopped()
-        shown(left)
-
     try:
-        yield progress
+        yield line.start(label, seconds)
     finally:
         line.end()
         run.load_seconds += time.monotonic() - began
