@@ -82,6 +82,27 @@ def test_smoke_run_of_the_baseline(tmp_path: Path, client: str) -> None:
     assert "asgi (" in done.stdout and "req/s" in done.stdout
 
 
+def test_the_pairs_run_in_rounds_and_the_run_prints_how_the_machine_s_speed_moved(tmp_path: Path) -> None:
+    """One pair of every scenario per round, so a slow stretch of the machine falls on one pair of
+    each scenario; the summary prints asgi's speed per round from those very pairs."""
+    args = ["--pairs", "3", "--pair-duration", "1", "--duration", "1", "--warmup", "0", "--repeat", "1", "--scenarios",
+            "html,api", "--client", "python", "--fixed-rate-duration", "0", "--instruction-requests", "0"]  # fmt: skip
+    done, output = bench(tmp_path, "asgi", *args)
+    assert done.returncode == 0, done.stdout + done.stderr
+    labels = [line.split(" (")[0].strip() for line in done.stderr.splitlines() if " pair " in line]
+    assert labels == [f"{name} pair {repeat}/3" for repeat in (1, 2, 3) for name in ("html", "api")]
+    result = json.loads((output / "asgi.json").read_text())
+    assert result["load"]["pairs"]["order"] == "rounds"
+    per_round: dict[int, list[float]] = {}
+    for entry in result["scenarios"].values():
+        assert [pair["round"] for pair in entry["pairs"]] == [1, 2, 3]
+        costs = [pair["baseline"]["cpu_us_per_request"] for pair in entry["pairs"]]
+        for pair, cost in zip(entry["pairs"], costs, strict=True):
+            per_round.setdefault(pair["round"], []).append(sorted(costs)[1] / cost)
+    speeds = ", ".join(f"{sum(values) / 2:.2f}" for values in per_round.values())  # the median of two
+    assert f"asgi's speed per round of pairs, relative to the run (1: its median): {speeds}" in done.stdout
+
+
 def test_a_run_records_instructions_and_half_load_latency_for_the_framework_and_its_baseline(
     tmp_path: Path,
 ) -> None:

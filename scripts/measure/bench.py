@@ -183,6 +183,7 @@ def _skeleton(run: Run) -> dict:
             "cpus": sorted(run.split.client),
             "pairs": {
                 "method": "simultaneous",
+                "order": "rounds",
                 "duration_s": settings.pair_duration,
                 "repeat": settings.pairs,
                 "connections_each": max(1, settings.connections // 2),
@@ -335,6 +336,7 @@ def print_summary(result: dict) -> None:
         print(tabulate(rows, headers=headers, disable_numparse=True))
     else:
         print(f"baseline failed: {baseline['reason']}")
+    print_drift(result)
     timings = result["timings"]
     print(
         f"time: {timings['total_s']:.1f} s, of which harness overhead {timings['overhead_share'] * 100:.1f}%"
@@ -342,6 +344,20 @@ def print_summary(result: dict) -> None:
     )
     if result["error"]:
         print(f"FAILED: {result['error']}")
+
+
+def print_drift(result: dict) -> None:
+    """How the machine's speed moved over the rounds of pairs, and a warning where it moved much:
+    the shares of such a run hold less well in the next one (the methodology's reproducibility)."""
+    speeds = results.round_speeds({name: entry["pairs"] for name, entry in result["scenarios"].items()})
+    if len(speeds) < 2:
+        return
+    rounds = ", ".join(f"{speed:.2f}" for speed in speeds.values())
+    print(f"asgi's speed per round of pairs, relative to the run (1: its median): {rounds}")
+    spread = max(speeds.values()) / min(speeds.values()) - 1
+    if spread > results.DRIFT:
+        print(f"WARNING: the machine's speed moved by {spread:.0%} during the pairs (above {results.DRIFT:.0%}): "
+              "a busy neighbour or a slower clock; the shares of this run may not reproduce")  # fmt: skip
 
 
 def _describe_install(installed: override.Installed) -> str:

@@ -136,6 +136,31 @@ def cost_share(pairs: list[dict]) -> dict | None:
     return share
 
 
+def baseline_cost(pairs: list[dict]) -> float | None:
+    """asgi's CPU µs per request over a scenario's pairs (median): what this machine, in this
+    run, takes for the raw app's request; the ratio of two runs' is how much faster it was."""
+    costs = [pair["baseline"].get("cpu_us_per_request") for pair in pairs]
+    return statistics.median(costs) if costs and all(costs) else None
+
+
+# Above this spread of the rounds' speeds (slowest over fastest), a run warns that the machine drifted.
+DRIFT = 0.10
+
+
+def round_speeds(scenarios: dict[str, list[dict]]) -> dict[int, float]:
+    """How fast the machine ran asgi in each round of pairs, relative to the whole run: per round,
+    the median over scenarios of asgi's cost per request in the run's median pair of that
+    scenario divided by its cost in that round's (1.1: a tenth faster). Empty without rounds."""
+    relative: dict[int, list[float]] = {}
+    for pairs in scenarios.values():
+        typical = baseline_cost(pairs)
+        for pair in pairs:
+            cost = pair["baseline"].get("cpu_us_per_request")
+            if typical and cost and "round" in pair:
+                relative.setdefault(pair["round"], []).append(typical / cost)
+    return {round_: statistics.median(values) for round_, values in sorted(relative.items())}
+
+
 def machine() -> dict:
     """What the figures were measured on, and what tells one machine and boot from another: the
     processor, its flags, the kernel and a hash of the boot id (the id itself is not published)."""

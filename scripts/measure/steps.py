@@ -174,22 +174,25 @@ def together(run: Run, first: Side, second: Side, scenarios: list[str], line: Li
     the core cannot bias it (results.cost_share)."""
     settings = run.settings
     half = max(1, settings.connections // 2)
-    measured: dict[str, list[dict]] = {}
+    measured: dict[str, list[dict]] = {scenario: [] for scenario in scenarios}
     with ExitStack() as stack:
         cgroups = _equal_groups(stack, [first, second])
-        for scenario in scenarios:
-            pair = (first.serving(scenario), second.serving(scenario))
-            if settings.warmup:
-                _at_once(run, pair, scenario, half, settings.warmup, f"{scenario} warm-up, both", line)
-            measured[scenario] = []
-            for repeat in range(1, settings.pairs + 1):
+        # In rounds, one pair of every scenario per round: a slow minute of the machine falls on a
+        # pair of each scenario, not on all the pairs of one.
+        for repeat in range(1, settings.pairs + 1):
+            for scenario in scenarios:
+                pair = (first.serving(scenario), second.serving(scenario))
+                if repeat == 1 and settings.warmup:
+                    _at_once(run, pair, scenario, half, settings.warmup, f"{scenario} warm-up, both", line)
                 label = f"{scenario} pair {repeat}/{settings.pairs}"
                 stolen = procstats.steal_seconds()
                 began = time.monotonic()
                 mine, theirs = _at_once(run, pair, scenario, half, settings.pair_duration, label, line)
                 after, seconds = procstats.steal_seconds(), time.monotonic() - began
                 steal = (after - stolen) / (seconds * (os.cpu_count() or 1)) if None not in (stolen, after) else None
-                measured[scenario].append({"framework": mine, "baseline": theirs, "steal_share": steal})
+                measured[scenario].append(
+                    {"framework": mine, "baseline": theirs, "steal_share": steal, "round": repeat}
+                )
     return cgroups, measured
 
 

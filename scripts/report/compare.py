@@ -74,6 +74,15 @@ class Pair:
         old, new = self.old["framework"], self.new["framework"]
         return old if old == new else f"{old} → {new}"
 
+    @property
+    def speed(self) -> str | None:
+        """How fast each machine ran asgi: a share moves more between runs whose machines differ here."""
+        ratio = figures.asgi_speed(self.old, self.new)
+        if ratio is None:
+            return None
+        return (f"the machine's speed, new / old: {ratio:.2f} (asgi's CPU time per request in old's pairs over "
+                "new's, median of the scenarios)")  # fmt: skip
+
 
 def read_side(path: Path) -> dict[str, dict]:
     """The results at `path`, by framework: one file, or every *.json in a folder."""
@@ -220,6 +229,8 @@ def render_terminal(pairs: list[Pair], notes: list[str]) -> str:
             lines.append(f"  not one boot of one machine ({pair.machines}): {ACROSS_MACHINES}")
         else:
             lines.append(f"  {SAME_MACHINE}")
+        if pair.speed:
+            lines.append(f"  {pair.speed}")
         lines += ["", tabulate(rows(pair), headers=HEADERS, disable_numparse=True)]
         blocks.append("\n".join(lines))
     blocks.append(footer(pairs, notes))

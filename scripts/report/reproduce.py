@@ -33,6 +33,7 @@ class Agreement:
     moved: list[tuple[str, str, ranking.Verdict]]  # the pairs the noise rule alone calls different
     still_moved: list[tuple[str, str]]  # those still called different with the tolerance between runs
     expected: float  # how many false "moved" the noise rule's odds promise over these pairs, on one machine
+    speeds: list[float]  # per framework: how much faster B's machine ran asgi than A's (figures.asgi_speed)
 
     def count(self, pairs: list, scenarios: tuple[str, ...]) -> int:
         return sum(1 for name, scenario, *_ in pairs if scenario in scenarios)
@@ -81,8 +82,10 @@ def composite_tau(first: Batch, second: Batch, scenarios: tuple[str, ...]) -> tu
 
 def agreement(first: Batch, second: Batch) -> Agreement:
     taus = {composite.name: composite_tau(first, second, composite.scenarios) for composite in ranking.COMPOSITES}
-    ratios, moved, still, expected = {}, [], [], 0.0
+    ratios, moved, still, expected, speeds = {}, [], [], 0.0, []
     for name in sorted(set(first.results) & set(second.results)):
+        if (speed := figures.asgi_speed(first.results[name], second.results[name])) is not None:
+            speeds.append(speed)
         for scenario in SCENARIOS:
             a, b = figures.share(first.results[name], scenario), figures.share(second.results[name], scenario)
             if not (a and b) or not a.spread.median:
@@ -95,7 +98,7 @@ def agreement(first: Batch, second: Batch) -> Agreement:
             one_boot = figures.same_boot(first.results[name], second.results[name])
             if ranking.share_verdict(a.spread, b.spread, one_boot) is not ranking.Verdict.NOISE:
                 still.append((name, scenario))
-    return Agreement(taus, ratios, moved, still, expected)
+    return Agreement(taus, ratios, moved, still, expected, speeds)
 
 
 def render(result: Agreement, first: Path, second: Path) -> str:
@@ -111,6 +114,12 @@ def render(result: Agreement, first: Path, second: Path) -> str:
             f"share B / A over {len(values)} framework-scenarios: median {statistics.median(values):.3f}, "
             f"from {min(values):.3f} to {max(values):.3f}; median |B/A - 1| {statistics.median(deviation):.1%}, "
             f"largest {max(deviation):.1%}"
+        )
+    if result.speeds:
+        lines.append(
+            f"the machine's speed B / A (asgi's CPU time per request in A over B, median of the {len(result.speeds)} "
+            f"results' scenarios): median {statistics.median(result.speeds):.2f}, "
+            f"from {min(result.speeds):.2f} to {max(result.speeds):.2f}"
         )
     everywhere = f"{len(result.moved)} of {result.compared(SCENARIOS)}"
     seed = f"{result.count(result.moved, SEED)} of {result.compared(SEED)}"
