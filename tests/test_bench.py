@@ -92,7 +92,9 @@ def test_the_pairs_run_in_rounds_and_the_run_prints_how_the_machine_s_speed_move
     labels = [line.split(" (")[0].strip() for line in done.stderr.splitlines() if " pair " in line]
     assert labels == [f"{name} pair {repeat}/3" for repeat in (1, 2, 3) for name in ("html", "api")]
     result = json.loads((output / "asgi.json").read_text())
-    assert result["load"]["pairs"]["order"] == "rounds"
+    assert result["load"]["pairs"]["order"] == "rounds" and result["load"]["pairs"]["fresh_servers"]
+    rounds = [line.strip() for line in done.stderr.splitlines() if line.strip().startswith("round ")]
+    assert rounds == ["round 2/3: fresh servers", "round 3/3: fresh servers"]
     per_round: dict[int, list[float]] = {}
     for entry in result["scenarios"].values():
         assert [pair["round"] for pair in entry["pairs"]] == [1, 2, 3]

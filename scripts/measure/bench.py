@@ -184,6 +184,7 @@ def _skeleton(run: Run) -> dict:
             "pairs": {
                 "method": "simultaneous",
                 "order": "rounds",
+                "fresh_servers": True,
                 "duration_s": settings.pair_duration,
                 "repeat": settings.pairs,
                 "connections_each": max(1, settings.connections // 2),

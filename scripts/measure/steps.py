@@ -39,7 +39,7 @@ class Settings:
     repeat: int = 2
     # The share of asgi: `pairs` runs of `pair_duration` seconds per scenario, both apps at once,
     # each loaded by its own generator with half of the connections.
-    pair_duration: int = 4
+    pair_duration: int = 3
     pairs: int = 5
     connections: int = 64
     scenarios: tuple[str, ...] = tuple(SCENARIOS)
@@ -164,6 +164,12 @@ class Side:
     def servers(self) -> list[Server]:
         return [server for server in (self.plain, self.middleware) if server is not None]
 
+    def restart(self) -> None:
+        """Fresh processes for every server of the side (the same ports, commands and cores)."""
+        for server in self.servers():
+            server.stop()
+            server.start()
+
 
 def together(run: Run, first: Side, second: Side, scenarios: list[str], line: Line) -> tuple[str | None, dict]:
     """Both apps on the server's core at the same time, each in a cgroup of equal weight and
@@ -176,13 +182,21 @@ def together(run: Run, first: Side, second: Side, scenarios: list[str], line: Li
     half = max(1, settings.connections // 2)
     measured: dict[str, list[dict]] = {scenario: [] for scenario in scenarios}
     with ExitStack() as stack:
-        cgroups = _equal_groups(stack, [first, second])
-        # In rounds, one pair of every scenario per round: a slow minute of the machine falls on a
-        # pair of each scenario, not on all the pairs of one.
+        groups = _equal_groups(stack, 2)
+        # In rounds, one pair of every scenario per round, each round on fresh server processes
+        # (warmed up again): a slow minute of the machine, or a process that came out slow (its
+        # memory layout, its hash seed), moves one pair of each scenario, which the median sets aside.
         for repeat in range(1, settings.pairs + 1):
+            if repeat > 1:
+                print(f"  round {repeat}/{settings.pairs}: fresh servers", file=sys.stderr, flush=True)
+                first.restart()
+                second.restart()
+            for group, side in zip(groups or [], (first, second), strict=True):
+                for server in side.servers():
+                    group.add(server.process.pid)
             for scenario in scenarios:
                 pair = (first.serving(scenario), second.serving(scenario))
-                if repeat == 1 and settings.warmup:
+                if settings.warmup:
                     _at_once(run, pair, scenario, half, settings.warmup, f"{scenario} warm-up, both", line)
                 label = f"{scenario} pair {repeat}/{settings.pairs}"
                 stolen = procstats.steal_seconds()
@@ -193,21 +207,17 @@ def together(run: Run, first: Side, second: Side, scenarios: list[str], line: Li
                 measured[scenario].append(
                     {"framework": mine, "baseline": theirs, "steal_share": steal, "round": repeat}
                 )
-    return cgroups, measured
+    return f"v{cpuquota.hierarchy()[1]}" if groups else None, measured
 
 
-def _equal_groups(stack: ExitStack, sides: list[Side]) -> str | None:
-    """A cgroup of equal weight for each side's servers; None (each process competes on its own
+def _equal_groups(stack: ExitStack, count: int) -> list[cpuquota.Group] | None:
+    """`count` cgroups of equal weight, one per side; None (each process competes on its own
     threads, as the scheduler splits a core) where this machine allows no cgroup."""
     try:
-        groups = [stack.enter_context(cpuquota.equal_weight(f"pair{index}")) for index in range(len(sides))]
+        return [stack.enter_context(cpuquota.equal_weight(f"pair{index}")) for index in range(count)]
     except cpuquota.QuotaError as error:
         print(f"pairs: no cgroup of equal weight ({error}); each server competes with its own threads", file=sys.stderr)
         return None
-    for group, side in zip(groups, sides, strict=True):
-        for server in side.servers():
-            group.add(server.process.pid)
-    return f"v{cpuquota.hierarchy()[1]}"
 
 
 def _at_once(run: Run, pair: tuple[Server, Server], scenario: str, connections: int, seconds: int, label: str,
