@@ -239,10 +239,10 @@ BUDGET_EXAMPLE = (
 
 
 def _timed_load_seconds(settings: Settings) -> int:
-    """Seconds of load one framework gets at these settings: the pairs and their warm-ups, each
-    app's runs alone, and the half-load runs."""
+    """Seconds of load one framework gets at these settings: the pairs and their warm-ups (one per
+    scenario and round, each round on fresh servers), each app's runs alone, and the half-load runs."""
     scenarios = len(settings.scenarios)
-    pairs = scenarios * (settings.warmup + settings.pairs * settings.pair_duration)
+    pairs = scenarios * settings.pairs * (settings.warmup + settings.pair_duration)
     return pairs + 2 * scenarios * settings.repeat * settings.duration + scenarios * settings.fixed_rate_duration
 
 
