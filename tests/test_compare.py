@@ -10,6 +10,7 @@ import copy
 import json
 import math
 import re
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +26,7 @@ from scripts.scenarios import SCENARIOS
 
 V1 = ROOT / "tests" / "data" / "results"
 V2 = ROOT / "tests" / "data" / "results-v2"
+V3 = ROOT / "tests" / "data" / "results-v3"
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -205,6 +207,24 @@ def test_across_machines_the_verdict_compares_the_shares(tmp_path: Path) -> None
                                    figures.share(other, scenario).spread)  # fmt: skip
         assert cells[column("verdict")] == f"{expected}, by share of asgi, across machines"
         assert cells[column("change")] == f"{1.0:+.1%}"
+
+
+def test_the_machines_speeds_are_compared_through_asgi_s_cost_per_request() -> None:
+    """A share moves more between runs whose machines ran asgi at different speeds: compare says how
+    they differed, from asgi's CPU time per request in each result's pairs (schema 3)."""
+    old, new = (V3 / "starlette-1.json", V3 / "starlette-2.json")
+    costs = [
+        [statistics.median(pair["baseline"]["cpu_us_per_request"] for pair in entry["pairs"])
+         for entry in json.loads(path.read_text())["scenarios"].values()]
+        for path in (old, new)
+    ]  # fmt: skip
+    speed = statistics.median(was / now for was, now in zip(*costs, strict=True))
+    line = f"the machine's speed, new / old: {speed:.2f} (asgi's CPU time per request in old's pairs over new's"
+    for args in ([], ["--markdown"]):
+        done = cli(*args, str(old), str(new))
+        assert done.returncode == 0, done.stderr
+        assert line in done.stdout
+    assert "the machine's speed" not in cli(str(V2 / "django.json"), str(V2 / "django.json")).stdout  # no pairs
 
 
 @pytest.mark.parametrize(("setting", "value"), [("connections", 32), ("duration_s", 15), ("tool", "python")])

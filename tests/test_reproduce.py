@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
+import statistics
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,16 @@ def test_two_replicas_give_the_ratios_and_verdicts_their_medians_hold(tmp_path: 
     text = reproduce.render(found, first, second)
     assert f"'moved beyond the noise' by the noise rule: {len(apart)} of {len(SCENARIOS)}" in text
     assert f"(the seed scenarios: {len(apart & set(SEED))} of {len(SEED)})" in text
+    # How fast each run's machine ran asgi: its CPU time per request in A's pairs over B's, per scenario.
+    costs = [
+        [statistics.median(pair["baseline"]["cpu_us_per_request"] for pair in entry["pairs"])
+         for entry in json.loads((DATA / f"{fixture}.json").read_text())["scenarios"].values()]
+        for fixture in ("starlette-1", "starlette-2")
+    ]  # fmt: skip
+    speed = statistics.median(was / now for was, now in zip(*costs, strict=True))
+    assert found.speeds == [pytest.approx(speed)]
+    assert "the machine's speed B / A (per framework: asgi's CPU time per request in A's pairs over B's" in text
+    assert f"over 1 frameworks: median {speed:.2f}, from {speed:.2f} to {speed:.2f}" in text
 
 
 def test_a_missing_folder_is_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -117,8 +117,8 @@ def render(result: Agreement, first: Path, second: Path) -> str:
         )
     if result.speeds:
         lines.append(
-            f"the machine's speed B / A (asgi's CPU time per request in A over B, median of the {len(result.speeds)} "
-            f"results' scenarios): median {statistics.median(result.speeds):.2f}, "
+            f"the machine's speed B / A (per framework: asgi's CPU time per request in A's pairs over B's, median "
+            f"of the scenarios), over {len(result.speeds)} frameworks: median {statistics.median(result.speeds):.2f}, "
             f"from {min(result.speeds):.2f} to {max(result.speeds):.2f}"
         )
     everywhere = f"{len(result.moved)} of {result.compared(SCENARIOS)}"
