@@ -16,6 +16,7 @@ from scripts.report import ranking, reproduce
 from scripts.scenarios import SCENARIOS, SEED
 
 DATA = Path(__file__).parent / "data" / "results-v3"
+ROUNDS = Path(__file__).parent / "data" / "results-v4"  # eight frameworks in rounds on fresh servers
 
 
 def run_folder(tmp_path: Path, name: str, files: dict[str, str]) -> Path:
@@ -57,6 +58,20 @@ def test_a_run_against_itself_agrees_fully(tmp_path: Path) -> None:
     # fixture is replica 1 of 2) is one figure per scenario: no range, no odds.
     expected = len(SCENARIOS) * 2 * 2 / math.comb(10, 5)
     assert found.expected == pytest.approx(expected)
+
+
+def test_eight_frameworks_measured_in_rounds_against_themselves_agree_fully() -> None:
+    run = reproduce.read_run(ROUNDS)
+    names = sorted(path.stem for path in ROUNDS.glob("*.json"))
+    assert sorted(run.results) == names and list(run.unused()) == []
+    found = reproduce.agreement(run, run)
+    assert found.taus == {"full": (1.0, len(names)), "seed": (1.0, len(names))}
+    assert found.ratios == {(name, scenario): 1.0 for name in names for scenario in SCENARIOS}
+    assert found.moved == [] and found.speeds == [1.0] * len(names)
+    for result in run.results.values():
+        rounds = result["load"]["pairs"]["repeat"]
+        for entry in result["scenarios"].values():
+            assert [pair["round"] for pair in entry["pairs"]] == list(range(1, rounds + 1))
 
 
 def test_two_replicas_give_the_ratios_and_verdicts_their_medians_hold(tmp_path: Path) -> None:

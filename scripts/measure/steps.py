@@ -38,7 +38,8 @@ class Settings:
     warmup: int = 1
     repeat: int = 2
     # The share of asgi: `pairs` runs of `pair_duration` seconds per scenario, both apps at once,
-    # each loaded by its own generator with half of the connections.
+    # each loaded by its own generator with half of the connections; in `pairs` rounds of one pair
+    # per scenario, each round on fresh servers after a `warmup` of each scenario.
     pair_duration: int = 3
     pairs: int = 5
     connections: int = 64
@@ -191,7 +192,7 @@ def together(run: Run, first: Side, second: Side, scenarios: list[str], line: Li
                 print(f"  round {repeat}/{settings.pairs}: fresh servers", file=sys.stderr, flush=True)
                 first.restart()
                 second.restart()
-            for group, side in zip(groups or [], (first, second), strict=True):
+            for group, side in zip(groups, (first, second), strict=True) if groups else []:
                 for server in side.servers():
                     group.add(server.process.pid)
             for scenario in scenarios:
