@@ -17,7 +17,7 @@ from scripts import frameworks
 from scripts.frameworks import ROOT
 from scripts.scenarios import SCENARIOS
 from scripts.serve import procstats
-from scripts.serve.server import RAM_DIR, Server, ServerError, filesystem_of, free_port
+from scripts.serve.server import RAM_DIR, Server, ServerError, filesystem_of, free_port, server_ports
 
 
 def _wait_for(url: str, timeout: float = 60) -> None:
@@ -80,6 +80,25 @@ def test_port_in_use_is_reported_clearly() -> None:
         with pytest.raises(ServerError, match=f"port {port} on 127.0.0.1 is already in use"):
             server.start()
     assert server.upload_dir is None
+
+
+def test_ports_lie_outside_the_ephemeral_range_and_do_not_repeat() -> None:
+    # The servers of a run pick their ports before any starts, and wrk's connections take
+    # local ports from the ephemeral range: a repeat or a port in that range failed a run.
+    low, high = (int(word) for word in Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    ports = [free_port() for _ in range(200)]
+    assert len(set(ports)) == len(ports)
+    assert all(port < low or port > high for port in ports)
+
+
+def test_a_port_taken_by_another_program_is_not_handed_out() -> None:
+    # Ports are handed out in turn: hold the one after the last, which would come next.
+    last = free_port()
+    following = last + 1 if last + 1 in server_ports() else server_ports().start
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", following))
+        holder.listen()
+        assert free_port() not in (last, following)
 
 
 def test_a_server_is_pinned_to_the_cores_it_is_given() -> None:

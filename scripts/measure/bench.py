@@ -394,7 +394,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench {name}: --install {settings.install}: {_describe_install(installed)}", file=sys.stderr)
     run = Run(frameworks.get(name), settings, client, cpus.split(), installed=installed)
     run.result = _skeleton(run)
-    print(f"bench {name}: {settings.repeat} × {settings.duration} s per scenario, {client}", file=sys.stderr)
+    print(f"bench {name}: per scenario, {settings.pairs} pairs × {settings.pair_duration} s with asgi and "
+          f"{settings.repeat} × {settings.duration} s alone, {client}", file=sys.stderr)  # fmt: skip
     try:
         benchmark(run, Line())
     except appenv.EnvError as error:  # the app's own venv could not be built: nothing was measured

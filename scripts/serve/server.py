@@ -14,7 +14,9 @@ from __future__ import annotations
 import argparse
 import collections
 import http.client
+import itertools
 import os
+import random
 import shutil
 import signal
 import socket
@@ -23,7 +25,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from scripts import frameworks
@@ -43,10 +45,45 @@ class ServerError(RuntimeError):
     """The app could not be started, or died; the message names it and its last output."""
 
 
+# Where connect() takes the local ports of client connections (wrk's included).
+EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+SERVER_PORTS = 8192
+_next_ports: Iterator[int] | None = None
+
+
+def server_ports() -> range:
+    """The ports apps get: just below the ephemeral range. A port from bind(0) lies inside it,
+    so a client connection to another app could take it before this app binds it."""
+    try:
+        low = int(EPHEMERAL_RANGE.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    return range(max(1024, low - SERVER_PORTS), low)
+
+
 def free_port(host: str = HOST) -> int:
+    """A port free now, and not handed out by this process in its last SERVER_PORTS calls: the
+    servers of a run pick their ports before any starts, so a free port alone could repeat."""
+    global _next_ports
+    ports = server_ports()
+    if _next_ports is None:
+        start = random.randrange(len(ports))
+        _next_ports = itertools.cycle([*ports[start:], *ports[:start]])
+    for port in itertools.islice(_next_ports, len(ports)):
+        if _bindable(host, port):
+            return port
+    raise ServerError(f"no free port on {host} in {ports.start}–{ports.stop - 1}")
+
+
+def _bindable(host: str, port: int) -> bool:
     with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
+        # As the servers do: a port held only by closing connections (TIME_WAIT) is free.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 def run_root() -> Path:
@@ -72,13 +109,8 @@ def filesystem_of(path: Path) -> str:
 
 
 def check_port_free(host: str, port: int) -> None:
-    with socket.socket() as sock:
-        # As the servers do: a port held only by closing connections (TIME_WAIT) is free.
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError as error:
-            raise ServerError(f"port {port} on {host} is already in use ({error.strerror})") from None
+    if not _bindable(host, port):
+        raise ServerError(f"port {port} on {host} is already in use")
 
 
 class Server:
