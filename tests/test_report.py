@@ -19,7 +19,7 @@ import pytest
 from scripts import frameworks
 from scripts.frameworks import ROOT
 from scripts.measure.steps import DEFAULTS, Settings
-from scripts.report import batches, charts, ranking, render
+from scripts.report import batches, charts, figures, ranking, render
 from scripts.report.figures import Spread
 from scripts.report.markdown import percent
 from scripts.scenarios import SCENARIOS, SEED
@@ -613,6 +613,29 @@ def test_the_post_says_when_the_previous_run_had_another_processor_or_method(sit
     [old_cpu] = {read(RESULTS, name)["machine"]["cpu_model"] for name in MEASURED}
     [new_cpu] = {read(V2, name)["machine"]["cpu_model"] for name in V2_NAMES}
     assert (f"processor {old_cpu} (old) against {new_cpu} (new)" in changed) == (old_cpu != new_cpu)
+
+
+V4 = ROOT / "tests" / "data" / "results-v4"
+
+
+def test_the_post_names_the_paired_method_and_how_to_read_its_columns(site: Path) -> None:
+    assert render_site(V2, site, "2026-01-01") == 0
+    assert render_site(V4, site, DATE) == 0
+    post = post_of(site)
+
+    def read_section(heading: str) -> str:
+        return " ".join(section(post, heading).split())
+
+    changed = read_section("## Since the previous run (2026-01-01)")
+    assert f"{figures.METHODS[2]} (old) against {figures.METHODS[3]} (new)" in changed
+    assert "None" not in changed
+    same, across = 1 + ranking.SHARE_TOLERANCE_SAME_MACHINE, 1 + ranking.SHARE_TOLERANCE
+    assert f"a factor of {same:.2f} on one boot of one machine, or {across:.2f} across machines" in changed
+    this_run = read_section("## This run")
+    assert "the ratio of two req/s columns is not the share" in this_run
+    assert "req/s as a share" not in this_run
+    html = read_section(f"## html: {render.SCENARIO_TITLES['html']}")
+    assert "not from these two columns" in html and 'which "vs asgi" is read against' not in html
 
 
 def test_trend_charts_ring_a_run_whose_python_changed(tmp_path: Path, site: Path) -> None:

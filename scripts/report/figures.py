@@ -50,6 +50,26 @@ class Overhead:
     multiple: float
 
 
+# How each schema version measured the share of asgi: what a reader must know when two results differ in it.
+METHODS = {
+    1: "one unpaired baseline run (schema 1)",
+    2: "a baseline run paired with each run (schema 2)",
+    3: "asgi served beside the framework at the same time, the share from CPU time per request (schema 3)",
+}
+
+
+def method(result: dict) -> str:
+    """How the result measured its share of asgi, in words."""
+    version = result["schema_version"]
+    return METHODS.get(version, f"schema {version}")
+
+
+def at_once(result: dict) -> bool:
+    """Whether the share comes from the two apps served at the same time (schema 3 on): then it is
+    not the ratio of the req/s columns, which come from each app's runs alone."""
+    return result["schema_version"] >= 3
+
+
 def entry(result: dict, scenario: str) -> dict | None:
     return result["scenarios"].get(scenario)
 

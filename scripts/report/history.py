@@ -207,6 +207,5 @@ def _condition_differences(old: dict, new: dict) -> list[str]:
     if was != now:
         found.append(f"processor {was} (old) against {now} (new)")
     if old["schema_version"] != new["schema_version"]:
-        method = {1: "one unpaired baseline run (schema 1)", 2: "a baseline run paired with each run (schema 2)"}
-        found.append(f"{method.get(old['schema_version'])} (old) against {method.get(new['schema_version'])} (new)")
+        found.append(f"{figures.method(old)} (old) against {figures.method(new)} (new)")
     return found

@@ -43,7 +43,7 @@ def composite_chart(composite: Composite, rows: list[CompositeRow], colors: dict
     ]  # fmt: skip
     if not bars:
         return None
-    title = f"Composite of {composite.title}: req/s as a share of the asgi baseline (geometric mean)"
+    title = f"Composite of {composite.title}: share of the asgi baseline (geometric mean)"
     chart_id = f"chart-composite-{composite.name}"
     return charts.bar_chart(chart_id, title, "% of the asgi baseline", bars, percent_ticks)
 
@@ -89,7 +89,7 @@ def share_trend(scenario: str, runs: list[Batch], colors: dict[str, str]) -> str
                                 charts.dashed(_in_colour_order(runs)))  # fmt: skip
     if not lines:
         return None
-    title = f"{scenario}: req/s as a share of the asgi baseline, per run"
+    title = f"{scenario}: share of the asgi baseline, per run"
     dates = [batch.date for batch in runs]
     return charts.trend_chart(f"trend-{scenario}", title, "date of the run", dates, lines, percent_ticks)
 
@@ -119,7 +119,7 @@ def framework_trends(
     share_chart = None
     if any(value is not None for value in shares.values):
         share_chart = charts.trend_chart(
-            f"trend-{scenario}", f"{name}, {scenario}: req/s as a share of the asgi baseline, per run",
+            f"trend-{scenario}", f"{name}, {scenario}: share of the asgi baseline, per run",
             "date of the run", dates, [shares], percent_ticks,
         )  # fmt: skip
     if counted is None:

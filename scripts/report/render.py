@@ -154,6 +154,9 @@ def render_post(batch: Batch, before: Batch | None, pages: set[str]) -> str:
             downloads=[str(path) for path in downloads.paths(batch.date)],
             pages=pages,
             unmaintained=unmaintained(batch),
+            at_once=all(figures.at_once(result) for result in batch.results.values()),
+            share_tolerance=ranking.SHARE_TOLERANCE,
+            share_tolerance_same=ranking.SHARE_TOLERANCE_SAME_MACHINE,
             **_composites(batch, colors),
         )
     )
