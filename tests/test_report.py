@@ -19,7 +19,7 @@ import pytest
 from scripts import frameworks
 from scripts.frameworks import ROOT
 from scripts.measure.steps import DEFAULTS, Settings
-from scripts.report import batches, charts, figures, ranking, render
+from scripts.report import batches, charts, figures, markdown, ranking, render
 from scripts.report.figures import Spread
 from scripts.report.markdown import percent
 from scripts.scenarios import SCENARIOS, SEED
@@ -477,6 +477,11 @@ def test_instructions_per_request_and_the_overhead_above_asgi(site: Path) -> Non
         assert list(row) == ["Framework", *MEASURED_SCENARIOS]
         for scenario in MEASURED_SCENARIOS:
             assert row[scenario] == percent(scenarios[scenario]["share"]["median"])
+
+
+def test_an_app_below_the_raw_app_s_count_shows_a_minus_not_plus_minus() -> None:
+    assert markdown.overhead(figures.Overhead(-1050.4, 0.992)) == "−1,050 (×1.0)"
+    assert markdown.overhead(figures.Overhead(25160, 1.198)) == "+25,160 (×1.2)"
 
 
 def test_latency_at_half_load_or_overloaded(site: Path) -> None:

@@ -66,7 +66,11 @@ def share_range(share: Share | None) -> str:
 
 
 def overhead(extra: Overhead | None) -> str:
-    return "n/a" if extra is None else f"+{extra.extra:,.0f} (×{extra.multiple:.1f})"
+    """Signed: a framework can execute fewer instructions than the raw app (Django-Bolt's server is Rust)."""
+    if extra is None:
+        return "n/a"
+    sign = "−" if extra.extra < 0 else "+"
+    return f"{sign}{abs(extra.extra):,.0f} (×{extra.multiple:.1f})"
 
 
 def package(entry: dict | None) -> str:
