@@ -24,14 +24,17 @@ def palette(batches: list[Batch]) -> dict[str, str]:
     return charts.colors(_in_colour_order(batches))
 
 
-def scenario_chart(scenario: str, rows: list[Row], colors: dict[str, str]) -> str:
+def scenario_chart(scenario: str, rows: list[Row], colors: dict[str, str]) -> str | None:
+    """The scenario's shares of asgi in the table's order, the figure it ranks; None when no framework has one."""
     bars = [
-        charts.Bar(row.framework, row.spread.median, row.spread.low, row.spread.high,
-                   f"{count(row.spread.median)} req/s", colors[row.framework])
-        for row in rows if row.spread
+        charts.Bar(row.framework, row.share.spread.median * 100, row.share.spread.low * 100,
+                   row.share.spread.high * 100, f"{percent(row.share.spread.median)} of asgi", colors[row.framework])
+        for row in rows if row.share
     ]  # fmt: skip
-    title = f"{scenario}: requests per second (median; whisker: min to max)"
-    return charts.bar_chart(f"chart-{scenario}", title, "requests per second", bars, count_ticks)
+    if not bars:
+        return None
+    title = f"{scenario}: share of the asgi baseline (median; whisker: lowest to highest)"
+    return charts.bar_chart(f"chart-{scenario}", title, "% of the asgi baseline", bars, percent_ticks)
 
 
 def composite_chart(composite: Composite, rows: list[CompositeRow], colors: dict[str, str]) -> str | None:

@@ -160,9 +160,18 @@ def _ranked(rows: list[Ranked], spread: Callable[[Ranked], Spread]) -> list[Rank
     return [replace(row, rank=label) for row, label in zip(rows, labels, strict=True)]
 
 
+# Beside a framework measured without a share of asgi: it cannot be ranked with the others.
+NO_SHARE = "no share of asgi: its baseline has no figures here"
+
+
 def scenario_rows(batch: Batch, scenario: str) -> list[Row]:
-    """Measured frameworks by req/s, best first, with ranks; then every framework without figures, by name."""
+    """Measured frameworks by their share of asgi, best first, with ranks; then those measured without a share
+    (their baseline failed), by name; then every framework without figures, by name.
+
+    The share ranks, not req/s: each framework is measured at its own time of the run, and the machine's speed
+    moves between those times (12% between two runs of one boot), which the share divides out and req/s do not."""
     measured: list[Row] = []
+    unshared: list[Row] = []
     unmeasured: list[Row] = []
     for name, result in batch.results.items():
         shown = list(figures.flags(result, scenario).values())
@@ -170,10 +179,14 @@ def scenario_rows(batch: Batch, scenario: str) -> list[Row]:
         if gap is not None:
             unmeasured.append(Row(name, scenario, result, None, None, shown, gap))
             continue
-        spread = figures.rps(result, scenario)
-        measured.append(Row(name, scenario, result, spread, figures.share(result, scenario), shown, None))
+        spread, share = figures.rps(result, scenario), figures.share(result, scenario)
+        if share is None:
+            unshared.append(Row(name, scenario, result, spread, None, [*shown, NO_SHARE], None, rank="–"))
+            continue
+        measured.append(Row(name, scenario, result, spread, share, shown, None))
     unmeasured += [Row(p.framework, scenario, None, None, None, [], p.text) for p in batch.unused()]
-    return _ranked(measured, lambda row: row.spread) + sorted(unmeasured, key=lambda row: row.framework)
+    by_name = sorted(unshared, key=lambda row: row.framework) + sorted(unmeasured, key=lambda row: row.framework)
+    return _ranked(measured, lambda row: row.share.spread) + by_name
 
 
 @dataclass(frozen=True)

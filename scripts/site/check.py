@@ -13,7 +13,8 @@ screenshot of each page at a desktop's width and at a phone's (`name.png`, `name
   and one of instructions per scenario where its runs counted them; on the post and the index
   a chart of each composite some framework has, and of instructions per scenario where the run counted them; on the
   post a table and chart per scenario the run measured, and latency at half load;
-- the ranked tables are sorted by req/s or by their composite, and every rank column agrees with its figure;
+- the ranked tables are sorted by their share of asgi or by their composite, and every rank column agrees with its
+  figure;
 - the post links to the page of every framework it names and to the run's raw data (JSON
   and CSV), the index to every framework page, and each of those links reaches a page or a
   file of the build (the JSON parses, the CSV has its header);
@@ -152,7 +153,7 @@ def remote_fetches(build: Path) -> list[str]:
 
 def sorting_problems(page: str, tables: list[list[list[str]]]) -> list[str]:
     """In every ranked table, each rank column ("#", "seed #") against the figure it ranks, the next column headed
-    "req/s" or "… vs asgi": a better rank never has a lower figure, and the rows come in the first column's order."""
+    "… vs asgi": a better rank never has a lower figure, and the rows come in the first column's order."""
     problems = []
     for table in tables:
         if not table or not table[0] or table[0][0] != "#":
@@ -180,7 +181,7 @@ def sorting_problems(page: str, tables: list[list[list[str]]]) -> list[str]:
 
 
 def _ranked_figure(name: str) -> bool:
-    return name == "req/s" or name.endswith("vs asgi")
+    return name.endswith("vs asgi")
 
 
 def copy_site(destination: Path) -> None:
@@ -281,6 +282,8 @@ def expected_pages(site: Path, day: str, repository: str) -> list[Page]:
         sum(any(has(result, s) for result in run.results.values()) for s in SCENARIOS)
         for run, has in ((batch, _counted), (batch, figures.fixed_rate), (batch, _latency))
     )
+    # A scenario's chart draws the shares of asgi: one per scenario where some result has one.
+    shared = sum(any(figures.share(result, s) for result in batch.results.values()) for s in SCENARIOS)
     counted_latest = sum(any(_counted(result, s) for result in latest.results.values()) for s in SCENARIOS)
     every = [result for run in runs for result in run.results.values()]
     trended = sum(any(figures.share(result, s) for result in every) for s in SCENARIOS)
@@ -295,7 +298,7 @@ def expected_pages(site: Path, day: str, repository: str) -> list[Page]:
         # instructions and latency at half load, the run's methodology and baseline tables; its links reach every
         # framework page and the raw data.
         Page("post", post, tables=4 + len(ranking.measured_scenarios(batch)) + half_load,
-             charts=_composited(batch) + len(ranking.measured_scenarios(batch)) + counted + latency,
+             charts=_composited(batch) + shared + counted + latency,
              links=("/methodic.html", *data, *named), reach=(*data, *named)),
         Page("methodic", "/methodic.html", tables=3, charts=0),
     ]  # fmt: skip
