@@ -619,6 +619,7 @@ def test_the_post_opens_with_what_changed_since_the_previous_run(tmp_path: Path,
     assert "Python 3.11.7 → 3.12.1" in lines["Versions changed"]
     assert "[falcon]" in lines["New"] and "[django]" in lines["Missing"] and "no result file" in lines["Missing"]
     assert "Nor under the same conditions" not in changed  # one processor, one method
+    assert "no verdict on a framework" not in changed
 
 
 def test_the_post_says_when_the_previous_run_had_another_processor_or_method(site: Path) -> None:
@@ -645,6 +646,7 @@ def test_the_post_names_the_paired_method_and_how_to_read_its_columns(site: Path
     changed = read_section("## Since the previous run (2026-01-01)")
     assert f"{figures.METHODS[2]} (old) against {figures.METHODS[3]} (new)" in changed
     assert "None" not in changed
+    assert "moved beyond the noise** (with another processor or method, below: no verdict on a framework)" in changed
     same, across = 1 + ranking.SHARE_TOLERANCE_SAME_MACHINE, 1 + ranking.SHARE_TOLERANCE
     assert f"a factor of {same:.2f} on one boot of one machine, or {across:.2f} across machines" in changed
     this_run = read_section("## This run")
