@@ -368,6 +368,24 @@ def test_the_site_check_catches_a_page_that_fetches_from_another_host(tmp_path: 
     assert "bad: fetches https://cdn.example.invalid/chart.png" in problems
 
 
+@needs_browser
+def test_the_site_check_catches_a_chart_wider_than_a_phone_s_page(tmp_path: Path) -> None:
+    built = tmp_path / "built"
+    built.mkdir()
+    chart = '<svg class="chart" viewBox="0 0 800 100" width="800" height="100" aria-labelledby="{0}-title"></svg>'
+    (built / "index.html").write_text(
+        "<!DOCTYPE html><html><head><style>figure { overflow-x: auto; } .fits svg { max-width: 100%; }</style></head>"
+        f'<body><figure class="fits">{chart.format("narrow")}</figure><figure>{chart.format("wide")}</figure></body>'
+        "</html>"
+    )
+    check.fit.add_probe(built)
+    with check.serve(built) as base_url:
+        problems = check.look(check.Page("page", "/", 0, 0), base_url, tmp_path, tmp_path)
+    assert [problem for problem in problems if "phone" in problem] == [
+        "page: at a phone's width, the chart wide-title is wider than the page"
+    ]
+
+
 # Schema v2 (derived fixtures), history, framework pages, raw data
 
 V2 = ROOT / "tests" / "data" / "results-v2"

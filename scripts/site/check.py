@@ -19,6 +19,7 @@ screenshot of each page at a desktop's width and at a phone's (`name.png`, `name
   and CSV), the index to every framework page, and each of those links reaches a page or a
   file of the build (the JSON parses, the CSV has its header);
 - each framework page links to its app's source and requirements in the repository;
+- at a phone's width, no chart is wider than its page (a scrolled chart hides its right part: fit.py);
 - no request left the machine:
 
 - the built HTML and CSS load nothing from another host (scripts, styles, images, fonts);
@@ -54,6 +55,7 @@ from scripts.report import downloads, figures, history, ranking, render
 from scripts.report.batches import Batch, ResultError
 from scripts.report.markdown import FRAMEWORK_PAGES
 from scripts.scenarios import SCENARIOS
+from scripts.site import fit
 from scripts.site.browser import VIEWPORTS, CheckError, chromium, network_problems, remote
 
 FIXTURES = ROOT / "tests" / "data" / "results-v3"
@@ -266,6 +268,10 @@ def look(page: Page, base_url: str, work: Path, screenshots: Path) -> list[str]:
     problems += sorting_problems(page.name, dom.tables)
     for suffix, size in VIEWPORTS.items():
         chromium([f"--screenshot={screenshots / f'{page.name}{suffix}.png'}", url], work, size)
+    wide = fit.clipped(chromium(["--dump-dom", url], work, VIEWPORTS["-phone"]))
+    if wide is None:
+        problems.append(f"{page.name}: the check of the charts' width did not run at a phone's width")
+    problems += [f"{page.name}: at a phone's width, the chart {name} is wider than the page" for name in wide or []]
     return problems
 
 
@@ -350,6 +356,7 @@ def check(results: Path, day: str, screenshots: Path, repository: str = STAND_IN
             raise CheckError(f"the report could not be rendered from {results}")
         build(site, built)
         problems = [f"built site fetches from another host: {found}" for found in remote_fetches(built)]
+        fit.add_probe(built)
         with serve(built) as base_url:
             for page in expected_pages(site, day, repository):
                 problems += look(page, base_url, work, screenshots)
