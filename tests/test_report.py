@@ -672,6 +672,11 @@ def test_the_post_names_the_paired_method_and_how_to_read_its_columns(site: Path
     assert "req/s as a share" not in this_run
     html = read_section(f"## html: {render.SCENARIO_TITLES['html']}")
     assert "not from these two columns" in html and 'which "vs asgi" is read against' not in html
+    facts = read_section("## How this run was measured")
+    pairs = read(V4, "starlette")["load"]["pairs"]
+    assert f"per scenario {pairs['repeat']} pairs of {pairs['duration_s']} s, both apps at once" in facts
+    assert "**Baseline**: raw ASGI app, served at the same time as the framework on the same core" in facts
+    assert "next to each of the framework's runs" not in facts
 
 
 def test_trend_charts_ring_a_run_whose_python_changed(tmp_path: Path, site: Path) -> None:

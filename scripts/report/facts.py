@@ -49,9 +49,16 @@ def _tool_text(result: dict) -> str:
 
 def _load_text(result: dict) -> str:
     load = result["load"]
+    common = f"{load['connections']} keep-alive connections, {load['threads']} thread(s), timeout {load['timeout_s']} s"
+    alone = f"{load['warmup_s']} s warm-up, then {load['repeat']} × {load['duration_s']} s measured"
+    pairs = load.get("pairs")
+    if not pairs:
+        return f"{common}; per scenario {alone}"
+    rounds = "in rounds, each round on fresh servers" if pairs.get("fresh_servers") else "on one process of each app"
     return (
-        f"{load['connections']} keep-alive connections, {load['threads']} thread(s), timeout {load['timeout_s']} s; "
-        f"per scenario {load['warmup_s']} s warm-up, then {load['repeat']} × {load['duration_s']} s measured"
+        f"{common}; per scenario {pairs['repeat']} pairs of {pairs['duration_s']} s, both apps at once with "
+        f"{pairs['connections_each']} connections each after a {load['warmup_s']} s warm-up, {rounds} (the share); "
+        f"then each app alone, {alone} (the req/s)"
     )
 
 
@@ -65,6 +72,12 @@ def _cores_text(result: dict) -> str:
 def _baseline_text(result: dict) -> str:
     if result["schema_version"] == 1:
         return f"raw ASGI app, one {result['baseline']['duration_s']} s run a scenario after the framework's (unpaired)"
+    if figures.at_once(result):
+        groups = result["load"]["pairs"].get("cgroups") or "none"
+        return (
+            "raw ASGI app, served at the same time as the framework on the same core (cgroups of equal CPU weight: "
+            f"{groups}); the share is asgi's CPU time per request over the framework's, pair by pair"
+        )
     return "raw ASGI app, one run next to each of the framework's runs, same settings (paired)"
 
 
@@ -76,9 +89,15 @@ def _instructions_text(result: dict) -> str:
         if all(figures.scenario_gap(result, scenario) for scenario in SCENARIOS):
             return "not counted (no scenario was measured)"
         return "not counted (the result does not record why: no valgrind, or the count failed)"
+    budget = (
+        f" (fewer where they would pass {method['budget']:,} instructions, never fewer than {method['min_requests']}; "
+        "the result records how many)"
+        if method.get("budget")
+        else ""
+    )
     return (
         f"{method['tool']} {method['version']}: {method['requests']} requests after {method['warmup_requests']} "
-        f"warm-up requests; {method['method']}"
+        f"warm-up requests{budget}; {method['method']}"
     )
 
 
