@@ -35,8 +35,9 @@ class Spread:
 
 @dataclass(frozen=True)
 class Share:
-    """req/s as a share of the asgi baseline. Paired (v2): the median of each framework run divided by
-    its adjacent baseline run. Unpaired (v1): the framework's figures divided by one baseline figure."""
+    """The framework's share of the asgi baseline. Paired (v2 on): the median of its pairs, each a framework run
+    divided by its adjacent baseline run (v2), or asgi's CPU time per request over the framework's with the two
+    served at the same time (v3). Unpaired (v1): the framework's figures divided by one baseline figure."""
 
     spread: Spread
     paired: bool

@@ -9,6 +9,7 @@ from __future__ import annotations
 from scripts import frameworks
 from scripts.report import charts, figures, history, ranking
 from scripts.report.batches import Batch
+from scripts.report.figures import Spread
 from scripts.report.markdown import count, count_ticks, milliseconds, percent, percent_ticks
 from scripts.report.ranking import Composite, CompositeRow, Row
 
@@ -24,31 +25,28 @@ def palette(batches: list[Batch]) -> dict[str, str]:
     return charts.colors(_in_colour_order(batches))
 
 
-def scenario_chart(scenario: str, rows: list[Row], colors: dict[str, str]) -> str | None:
-    """The scenario's shares of asgi in the table's order, the figure it ranks; None when no framework has one."""
+def _share_chart(chart_id: str, title: str, shares: list[tuple[str, Spread]], colors: dict[str, str]) -> str | None:
+    """Shares of asgi as bars, in the order given; None without any (an empty chart would look like a figure)."""
     bars = [
-        charts.Bar(row.framework, row.share.spread.median * 100, row.share.spread.low * 100,
-                   row.share.spread.high * 100, f"{percent(row.share.spread.median)} of asgi", colors[row.framework])
-        for row in rows if row.share
+        charts.Bar(name, share.median * 100, share.low * 100, share.high * 100, f"{percent(share.median)} of asgi",
+                   colors[name])
+        for name, share in shares
     ]  # fmt: skip
-    if not bars:
-        return None
+    return charts.bar_chart(chart_id, title, "% of the asgi baseline", bars, percent_ticks) if bars else None
+
+
+def scenario_chart(scenario: str, rows: list[Row], colors: dict[str, str]) -> str | None:
+    """The scenario's shares of asgi in the table's order, the figure it ranks."""
     title = f"{scenario}: share of the asgi baseline (median; whisker: lowest to highest)"
-    return charts.bar_chart(f"chart-{scenario}", title, "% of the asgi baseline", bars, percent_ticks)
+    shares = [(row.framework, row.share.spread) for row in rows if row.share]
+    return _share_chart(f"chart-{scenario}", title, shares, colors)
 
 
 def composite_chart(composite: Composite, rows: list[CompositeRow], colors: dict[str, str]) -> str | None:
-    """The composite's shares, best first; None when no framework has it (an empty chart would look like a figure)."""
-    bars = [
-        charts.Bar(row.framework, row.score.median * 100, row.score.low * 100, row.score.high * 100,
-                   f"{percent(row.score.median)} of asgi", colors[row.framework])
-        for row in rows if row.score
-    ]  # fmt: skip
-    if not bars:
-        return None
+    """The composite's shares, best first."""
     title = f"Composite of {composite.title}: share of the asgi baseline (geometric mean)"
-    chart_id = f"chart-composite-{composite.name}"
-    return charts.bar_chart(chart_id, title, "% of the asgi baseline", bars, percent_ticks)
+    shares = [(row.framework, row.score) for row in rows if row.score]
+    return _share_chart(f"chart-composite-{composite.name}", title, shares, colors)
 
 
 def instructions_chart(scenario: str, batch: Batch, colors: dict[str, str]) -> str | None:

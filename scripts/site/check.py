@@ -255,7 +255,9 @@ def look(page: Page, base_url: str, work: Path, screenshots: Path) -> list[str]:
     each size of VIEWPORTS (name.png at a desktop's, name-phone.png at a phone's)."""
     url = base_url + page.path
     netlog = work / f"{page.name}.netlog.json"
-    dom = read_dom(chromium([f"--log-net-log={netlog}", "--dump-dom", url], work))
+    # Laid out at a phone's width, where a chart is likeliest not to fit (fit.py); the rest does not depend on it.
+    dumped = chromium([f"--log-net-log={netlog}", "--dump-dom", url], work, VIEWPORTS["-phone"])
+    dom = read_dom(dumped)
     problems = [f"{page.name}: {problem}" for problem in network_problems(netlog)]
     problems += [f"{page.name}: fetches {url}" for url in dom.fetched if remote(url)]
     if len(dom.tables) < page.tables:
@@ -268,7 +270,7 @@ def look(page: Page, base_url: str, work: Path, screenshots: Path) -> list[str]:
     problems += sorting_problems(page.name, dom.tables)
     for suffix, size in VIEWPORTS.items():
         chromium([f"--screenshot={screenshots / f'{page.name}{suffix}.png'}", url], work, size)
-    wide = fit.clipped(chromium(["--dump-dom", url], work, VIEWPORTS["-phone"]))
+    wide = fit.clipped(dumped)
     if wide is None:
         problems.append(f"{page.name}: the check of the charts' width did not run at a phone's width")
     problems += [f"{page.name}: at a phone's width, the chart {name} is wider than the page" for name in wide or []]
