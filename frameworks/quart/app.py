@@ -57,7 +57,8 @@ async def upload():
     file = (await request.files).get("file")
     if file is None:
         abort(400, "No file field")
-    # Plain blocking I/O, as SPEC.md asks of every app (FileStorage.save writes through aiofiles).
+    # Plain blocking I/O, as SPEC.md asks of every app; not Quart's FileStorage.save, which writes
+    # through aiofiles, a thread hop of the app's choosing (SPEC.md, upload).
     handle, path = tempfile.mkstemp(dir=UPLOAD_DIR)
     with os.fdopen(handle, "wb") as stored:
         stored.write(file.read())
